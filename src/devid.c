@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "irecctl/devid.h"
+
+static bool all_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return n > 0;
+}
+
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+static void copy_case(char *dst, const char *src, size_t n, bool upper)
+{
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (char)(upper ? toupper((unsigned char)src[i])
+		                      : tolower((unsigned char)src[i]));
+	dst[n] = '\0';
+}
+
+/* "XXXXXXXX-XXXXXXXXXXXXXXXX": CPID (8 hex) dash ECID (16 hex). */
+static bool is_new_udid(const char *s)
+{
+	return strlen(s) == 25 && s[8] == '-' && all_hex(s, 8) && all_hex(s + 9, 16);
+}
+
+bool devid_ecid_from_udid(const char *udid, uint64_t *ecid)
+{
+	if (!udid || !is_new_udid(udid))
+		return false;
+	*ecid = strtoull(udid + 9, NULL, 16);
+	return true;
+}
+
+static bool parse_ecid(const char *s, struct devid *out, char *err, size_t errlen)
+{
+	const char *digits = s;
+	int base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		digits = s + 2;
+		base = 16;
+		if (!all_hex(digits, strlen(digits)) || strlen(digits) > 16) {
+			snprintf(err, errlen,
+			         "invalid ECID '%s': expected 1 to 16 hex digits after 0x", s);
+			return false;
+		}
+	}
+	errno = 0;
+	unsigned long long v = strtoull(digits, NULL, base);
+	if (errno == ERANGE) {
+		snprintf(err, errlen, "invalid ECID '%s': larger than 64 bits", s);
+		return false;
+	}
+	if (v == 0) {
+		snprintf(err, errlen, "invalid ECID '%s': an ECID is never zero", s);
+		return false;
+	}
+	out->kind = DEVID_ECID;
+	out->ecid = v;
+	out->has_ecid = true;
+	return true;
+}
+
+bool devid_parse(const char *s, struct devid *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	if (!s || !*s) {
+		snprintf(err, errlen, "empty device id");
+		return false;
+	}
+	if (!strncasecmp(s, "ecid:", 5))
+		return parse_ecid(s + 5, out, err, errlen);
+	if (is_new_udid(s)) {
+		out->kind = DEVID_UDID;
+		copy_case(out->udid, s, 25, true);
+		out->has_ecid = devid_ecid_from_udid(out->udid, &out->ecid);
+		return true;
+	}
+	/* Old UDIDs are 40 hex digits and may be all decimal digits, so test them first. */
+	if (strlen(s) == 40 && all_hex(s, 40)) {
+		out->kind = DEVID_UDID;
+		copy_case(out->udid, s, 40, false);
+		return true;
+	}
+	if ((s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) || all_digits(s))
+		return parse_ecid(s, out, err, errlen);
+	snprintf(err, errlen,
+	         "invalid device id '%.80s': expected a UDID (40 hex digits or "
+	         "XXXXXXXX-XXXXXXXXXXXXXXXX) "
+	         "or an ECID (0x-prefixed hex or decimal)",
+	         s);
+	return false;
+}
+
+bool devid_matches(const struct devid *id, uint64_t ecid, const char *udid)
+{
+	if (id->has_ecid && ecid && id->ecid == ecid)
+		return true;
+	if (id->kind == DEVID_UDID && udid && *udid)
+		return !strcasecmp(id->udid, udid);
+	return false;
+}
+
+void devid_format_ecid(uint64_t ecid, char buf[static 19])
+{
+	snprintf(buf, 19, "0x%016" PRIx64, ecid);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "irecctl/log.h"
+
+static int current_level = LOG_NORMAL;
+/* Per-device threads log too; one line must never interleave with another. */
+static pthread_mutex_t log_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+void log_set_level(int level)
+{
+	current_level = level;
+}
+
+int log_get_level(void)
+{
+	return current_level;
+}
+
+static void vlog(const char *prefix, const char *fmt, va_list ap)
+{
+	pthread_mutex_lock(&log_mutex);
+	fputs("irecctl: ", stderr);
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+	pthread_mutex_unlock(&log_mutex);
+}
+
+#define DEFINE_LOG(fn, prefix, min_level)                                                          \
+	void fn(const char *fmt, ...)                                                              \
+	{                                                                                          \
+		if (current_level < (min_level))                                                   \
+			return;                                                                    \
+		va_list ap;                                                                        \
+		va_start(ap, fmt);                                                                 \
+		vlog(prefix, fmt, ap);                                                             \
+		va_end(ap);                                                                        \
+	}
+
+DEFINE_LOG(log_error, "error: ", LOG_QUIET)
+DEFINE_LOG(log_warn, "warning: ", LOG_NORMAL)
+DEFINE_LOG(log_note, "", LOG_NORMAL)
+DEFINE_LOG(log_info, "", LOG_VERBOSE)
+DEFINE_LOG(log_debug, "debug: ", LOG_DEBUG)
+
+void log_sanitize(char *dst, size_t dstlen, const char *src)
+{
+	size_t i = 0;
+
+	if (!dstlen)
+		return;
+	for (; src && *src && i + 1 < dstlen; src++)
+		dst[i++] = (*src >= 0x20 && *src < 0x7f) ? *src : '?';
+	dst[i] = '\0';
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * irecctl: put Apple devices into and out of Recovery Mode, tell what
+ * every attached device is, restore them.
+ *
+ * main() parses the command line (cli.c), runs the subcommand and turns
+ * its status into the exit code. Nothing below main() exits.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libimobiledevice/libimobiledevice.h>
+#include <libirecovery.h>
+
+#include "irecctl/cli.h"
+#include "irecctl/log.h"
+
+static void apply_verbosity(const struct ctx *ctx)
+{
+	log_set_level(ctx->verbosity);
+	/* -vv: let the libraries explain themselves too (on stderr). */
+	if (ctx->verbosity >= LOG_DEBUG) {
+		irecv_set_debug_level(1);
+		idevice_set_debug_level(1);
+	}
+}
+
+/* Data that never reached stdout is a failure, not a success (git's rule). */
+static int finish_stdout(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		log_error("cannot write to standard output: %s", strerror(errno));
+		return status == IREC_OK ? IREC_EFAIL : status;
+	}
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx ctx;
+	struct cmd_args args;
+	const struct command *cmd = NULL;
+
+	ctx_init(&ctx);
+	switch (cli_parse(&ctx, argc, argv, &cmd, &args)) {
+	case PARSE_OK:
+		break;
+	case PARSE_EXIT_OK:
+		return finish_stdout(IREC_OK);
+	case PARSE_ERROR:
+		return IREC_EUSAGE;
+	}
+	apply_verbosity(&ctx);
+	return finish_stdout(cmd->run(&ctx, &args));
+}

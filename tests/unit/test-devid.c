@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "irecctl/devid.h"
+
+static struct devid parse_ok(const char *s)
+{
+	struct devid id;
+	char err[256] = "";
+	assert_true(devid_parse(s, &id, err, sizeof(err)));
+	assert_string_equal(err, "");
+	return id;
+}
+
+static void parse_fails(const char *s, const char *expected_fragment)
+{
+	struct devid id;
+	char err[256] = "";
+	assert_false(devid_parse(s, &id, err, sizeof(err)));
+	assert_non_null(strstr(err, expected_fragment));
+	assert_null(strchr(err, '\n'));
+}
+
+static void test_ecid_hex(void **state)
+{
+	(void)state;
+	struct devid id = parse_ok("0x000C1C446061002E");
+	assert_int_equal(id.kind, DEVID_ECID);
+	assert_true(id.has_ecid);
+	assert_true(id.ecid == 0x000C1C446061002EULL);
+	assert_true(parse_ok("0X1a2b").ecid == 0x1a2bULL);
+	assert_true(parse_ok("ecid:0xffffffffffffffff").ecid == UINT64_MAX);
+}
+
+static void test_ecid_decimal(void **state)
+{
+	(void)state;
+	struct devid id = parse_ok("3408349218066478");
+	assert_int_equal(id.kind, DEVID_ECID);
+	assert_true(id.ecid == 3408349218066478ULL);
+	assert_true(parse_ok("18446744073709551615").ecid == UINT64_MAX);
+}
+
+static void test_udid_new_form(void **state)
+{
+	(void)state;
+	struct devid id = parse_ok("00008020-000c1c446061002e");
+	assert_int_equal(id.kind, DEVID_UDID);
+	assert_string_equal(id.udid, "00008020-000C1C446061002E");
+	assert_true(id.has_ecid);
+	assert_true(id.ecid == 0x000C1C446061002EULL);
+}
+
+static void test_udid_old_form(void **state)
+{
+	(void)state;
+	struct devid id = parse_ok("A1B2C3D4E5F60718293A4B5C6D7E8F9012345678");
+	assert_int_equal(id.kind, DEVID_UDID);
+	assert_string_equal(id.udid, "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678");
+	assert_false(id.has_ecid);
+	/* 40 decimal digits are a UDID, not an (overflowing) ECID. */
+	id = parse_ok("1234567890123456789012345678901234567890");
+	assert_int_equal(id.kind, DEVID_UDID);
+}
+
+static void test_rejects_garbage(void **state)
+{
+	(void)state;
+	parse_fails("", "empty");
+	parse_fails("garbage", "invalid device id 'garbage'");
+	parse_fails("0x", "invalid ECID");
+	parse_fails("0xZZ", "invalid ECID");
+	parse_fails("0x11112222333344445", "invalid ECID"); /* 17 hex digits */
+	parse_fails("18446744073709551616", "larger than 64 bits");
+	parse_fails("0", "never zero");
+	parse_fails("-5", "invalid device id");
+	parse_fails("12 34", "invalid device id");
+	parse_fails("00008020_000C1C446061002E", "invalid device id");
+	parse_fails("a1b2c3d4e5f60718293a4b5c6d7e8f901234567", "invalid device id"); /* 39 */
+	parse_fails("g1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "invalid device id");
+}
+
+static void test_matching(void **state)
+{
+	(void)state;
+	struct devid by_ecid = parse_ok("0x1a2b");
+	assert_true(devid_matches(&by_ecid, 0x1a2b, NULL));
+	assert_false(devid_matches(&by_ecid, 0x1a2c, "00008020-0000000000001A2B"));
+	/* A new-form UDID selector matches a recovery device known only by ECID. */
+	struct devid by_udid = parse_ok("00008020-0000000000001A2B");
+	assert_true(devid_matches(&by_udid, 0x1a2b, NULL));
+	assert_true(devid_matches(&by_udid, 0, "00008020-0000000000001a2b"));
+	assert_false(devid_matches(&by_udid, 0x1a2c, NULL));
+	struct devid old = parse_ok("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678");
+	assert_true(devid_matches(&old, 0x99, "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"));
+	assert_false(devid_matches(&old, 0x99, NULL));
+}
+
+static void test_format_ecid(void **state)
+{
+	(void)state;
+	char buf[19];
+	devid_format_ecid(0x000C1C446061002EULL, buf);
+	assert_string_equal(buf, "0x000c1c446061002e");
+	devid_format_ecid(1, buf);
+	assert_string_equal(buf, "0x0000000000000001");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_ecid_hex),        cmocka_unit_test(test_ecid_decimal),
+	        cmocka_unit_test(test_udid_new_form),   cmocka_unit_test(test_udid_old_form),
+	        cmocka_unit_test(test_rejects_garbage), cmocka_unit_test(test_matching),
+	        cmocka_unit_test(test_format_ecid),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
