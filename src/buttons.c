@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Lookups over the button sequences (buttons-table.c) and their two
+ * renderings: plain text for a person and JSON for scripts.
+ */
+#include "irecctl/buttons.h"
+
+#include "buttons-table.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const struct button_sequence *buttons_for_rec(enum rec_class c)
+{
+	return (unsigned)c < COUNT(button_rec_table) ? &button_rec_table[c] : NULL;
+}
+
+const struct button_sequence *buttons_for_dfu(enum dfu_class c)
+{
+	return (unsigned)c < COUNT(button_dfu_table) ? &button_dfu_table[c] : NULL;
+}
+
+const struct button_sequence *buttons_for_fr(enum fr_class c)
+{
+	return (unsigned)c < COUNT(button_fr_table) ? &button_fr_table[c] : NULL;
+}
+
+const struct button_sequence *buttons_for(const struct model *m, enum button_purpose p)
+{
+	if (!m)
+		return NULL;
+	switch (p) {
+	case BUTTONS_RECOVERY:
+		return buttons_for_rec(m->recovery);
+	case BUTTONS_DFU:
+		return buttons_for_dfu(m->dfu);
+	case BUTTONS_RESTART:
+		return buttons_for_fr(m->restart);
+	case BUTTON_PURPOSE_COUNT:
+		break;
+	}
+	return NULL;
+}
+
+const char *button_purpose_name(enum button_purpose p)
+{
+	static const char *const names[] = {
+	        [BUTTONS_RECOVERY] = "recovery",
+	        [BUTTONS_DFU] = "dfu",
+	        [BUTTONS_RESTART] = "restart",
+	};
+	return (unsigned)p < COUNT(names) ? names[p] : "unknown";
+}
+
+const char *button_availability_name(enum button_availability a)
+{
+	static const char *const names[] = {
+	        [BUTTONS_PERSON] = "person",
+	        [BUTTONS_SERVICE_HW] = "service-hardware",
+	        [BUTTONS_NONE] = "none",
+	};
+	return (unsigned)a < COUNT(names) ? names[a] : "unknown";
+}
+
+bool button_note_applies(const struct button_note *n, const struct model *m)
+{
+	if (!n->only || !m)
+		return true;
+	return (n->only >> m->device_class) & 1u;
+}
+
+/* ---- plain text ---------------------------------------------------------- */
+
+/* "hold, about 10 s" / "about 5 s" / "hold" / "" for quick or untimed steps. */
+static void print_timing(FILE *f, const struct button_step *st)
+{
+	if (st->hold && st->seconds)
+		fprintf(f, " [hold, about %u s]", st->seconds);
+	else if (st->hold)
+		fputs(" [hold]", f);
+	else if (st->seconds)
+		fprintf(f, " [about %u s]", st->seconds);
+}
+
+/* Names of the device classes a note is limited to: "(iPod) ". */
+static void print_note_scope(FILE *f, unsigned int only)
+{
+	const char *sep = "(";
+
+	if (!only)
+		return;
+	for (unsigned int c = 0; c < DEVICE_CLASS_COUNT; c++) {
+		if (!((only >> c) & 1u))
+			continue;
+		fprintf(f, "%s%s", sep, device_class_name((enum device_class)c));
+		sep = ", ";
+	}
+	fputs(") ", f);
+}
+
+static void print_expect(FILE *f, const struct button_sequence *seq)
+{
+	if (seq->availability == BUTTONS_NONE || !seq->expect_pids[0])
+		return;
+	fputs("  Success: this computer sees USB", f);
+	for (size_t i = 0; i < BUTTONS_MAX_PIDS && seq->expect_pids[i]; i++)
+		fprintf(f, "%s05ac:%04x", i ? " or " : " ", seq->expect_pids[i]);
+	fputs(".\n", f);
+}
+
+void buttons_print(FILE *f, const struct button_sequence *seq, const struct model *m)
+{
+	if (!f || !seq)
+		return;
+	fprintf(f, "%s (%s)\n", seq->title, seq->class_name);
+	for (size_t i = 0; i < seq->nsteps; i++) {
+		fprintf(f, "  %zu. %s", i + 1, seq->steps[i].text);
+		print_timing(f, &seq->steps[i]);
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < seq->nnotes; i++) {
+		const struct button_note *n = &seq->notes[i];
+
+		if (!button_note_applies(n, m))
+			continue;
+		fputs("  Note: ", f);
+		/* With a model the scope is implied; without one, say who it is for. */
+		if (!m)
+			print_note_scope(f, n->only);
+		fprintf(f, "%s\n", n->text);
+	}
+	print_expect(f, seq);
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+/* json_object_set_new() steals the value even on failure, so a NULL value
+ * from a failed allocation needs no cleanup here; the result is checked once. */
+static bool set(json_t *obj, const char *key, json_t *value)
+{
+	return value && json_object_set_new(obj, key, value) == 0;
+}
+
+static bool append(json_t *arr, json_t *value)
+{
+	return value && json_array_append_new(arr, value) == 0;
+}
+
+static json_t *step_json(const struct button_step *st)
+{
+	json_t *o = json_object();
+
+	if (o && set(o, "text", json_string(st->text)) &&
+	    set(o, "seconds", json_integer(st->seconds)) && set(o, "hold", json_boolean(st->hold)))
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
+static json_t *note_json(const struct button_note *n)
+{
+	json_t *o = json_object();
+	bool ok = o && set(o, "text", json_string(n->text));
+
+	if (ok && n->only) {
+		ok = set(o, "only_for", json_array());
+		json_t *only = json_object_get(o, "only_for");
+		for (unsigned int c = 0; ok && c < DEVICE_CLASS_COUNT; c++)
+			if ((n->only >> c) & 1u)
+				ok = append(only,
+				            json_string(device_class_name((enum device_class)c)));
+	}
+	if (ok)
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
+static json_t *pids_json(const struct button_sequence *seq)
+{
+	json_t *arr = json_array();
+	char buf[8];
+
+	for (size_t i = 0; arr && i < BUTTONS_MAX_PIDS && seq->expect_pids[i]; i++) {
+		snprintf(buf, sizeof(buf), "0x%04x", seq->expect_pids[i] & 0xffffu);
+		if (!append(arr, json_string(buf))) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+json_t *buttons_to_json(const struct button_sequence *seq)
+{
+	json_t *o;
+	bool ok;
+
+	if (!seq || !(o = json_object()))
+		return NULL;
+	/* Containers are attached first and filled through borrowed pointers,
+	 * so one json_decref(o) releases everything on any failure. */
+	ok = set(o, "class", json_string(seq->class_name)) &&
+	     set(o, "purpose", json_string(button_purpose_name(seq->purpose))) &&
+	     set(o, "availability", json_string(button_availability_name(seq->availability))) &&
+	     set(o, "title", json_string(seq->title)) && set(o, "steps", json_array()) &&
+	     set(o, "notes", json_array()) && set(o, "expect_usb_pids", pids_json(seq));
+
+	json_t *steps = json_object_get(o, "steps"), *notes = json_object_get(o, "notes");
+	for (size_t i = 0; ok && i < seq->nsteps; i++)
+		ok = append(steps, step_json(&seq->steps[i]));
+	for (size_t i = 0; ok && i < seq->nnotes; i++)
+		ok = append(notes, note_json(&seq->notes[i]));
+	if (ok)
+		return o;
+	json_decref(o);
+	return NULL;
+}
