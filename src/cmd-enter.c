@@ -1,34 +1,128 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "irecctl/cli.h"
+/* irecctl enter: normal -> recovery (or DFU with a person's help), verified. */
+#include <stdlib.h>
+
+#include "irecctl/buttons.h"
+#include "irecctl/device-ops.h"
+#include "irecctl/log.h"
+#include "irecctl/modechange.h"
+#include "irecctl/model.h"
+#include "irecctl/wait.h"
+
+enum { OPT_DFU, OPT_NO_WAIT, OPT_PAIR, OPT_MODEL, OPT_WAIT_FOR_PERSON, OPT_LOCK_TIMEOUT };
 
 static const struct cmd_option options[] = {
-        {"dfu", 0, NULL, "enter DFU mode (guided button sequence)"},
-        {"no-wait", 0, NULL, "return once the request is sent, without verifying"},
-        {"pair", 0, NULL, "allow a new pairing (the Trust dialog) if the device needs a session"},
-        {"model", 0, "MODEL", "the model, when the device cannot be identified"},
-        {"wait-for-person", 0, NULL,
-         "without a terminal, keep waiting for a person to press buttons"},
-        {"lock-timeout", 0, "SECONDS", "wait this long for another process to release the device"},
-        {NULL, 0, NULL, NULL},
+	{"dfu", 0, NULL, "enter DFU mode (guided button sequence)"},
+	{"no-wait", 0, NULL, "return once the request is sent, without verifying"},
+	{"pair", 0, NULL, "allow a new pairing (the Trust dialog) if the device needs a session"},
+	{"model", 0, "MODEL", "the model, when the device cannot be identified"},
+	{"wait-for-person", 0, NULL, "without a terminal, keep waiting for a person to press buttons"},
+	{"lock-timeout", 0, "SECONDS", "wait this long for another process to release the device"},
+	{NULL, 0, NULL, NULL},
 };
+
+/* Normal mode takes a reboot into iBoot: minutes on old devices, so be generous. */
+#define ENTER_TIMEOUT_S 180.0
+
+static const struct model *forced_model;
+
+static const struct model *model_of(const struct device *d)
+{
+	return d->model ? d->model : forced_model;
+}
+
+static void plan_recovery(const struct device *d, const struct mc_spec *spec, struct mc_plan *p)
+{
+	(void)spec;
+	switch (d->mode) {
+	case MODE_RECOVERY:
+		p->action = MC_DONE;
+		break;
+	case MODE_NORMAL:
+		p->action = MC_SEND;
+		break;
+	case MODE_RESTORE:
+		p->action = MC_REFUSE;
+		p->status = IREC_EWRONGMODE;
+		p->message = "the device is being restored; let the restore finish";
+		break;
+	default: /* DFU-like: only a force restart leaves it, then the recovery buttons */
+		p->action = MC_NEEDS_PERSON;
+		p->message = "a device in DFU mode cannot be sent to recovery over USB: force-restart "
+			     "it, then use the recovery buttons";
+		p->buttons[0] = buttons_for(model_of(d), BUTTONS_RESTART);
+		p->buttons[1] = buttons_for(model_of(d), BUTTONS_RECOVERY);
+		break;
+	}
+}
+
+static void plan_dfu(const struct device *d, const struct mc_spec *spec, struct mc_plan *p)
+{
+	(void)spec;
+	if (mode_is_dfu_like(d->mode)) {
+		p->action = MC_DONE;
+		return;
+	}
+	p->action = MC_NEEDS_PERSON;
+	p->message = "DFU mode can only be entered with the device's buttons";
+	p->buttons[0] = buttons_for(model_of(d), BUTTONS_DFU);
+}
+
+static int send_enter(const struct device *d, const struct mc_spec *spec, char *err,
+		      size_t errlen)
+{
+	return ops_enter_recovery(d->udid, spec->allow_pair, err, errlen);
+}
 
 static int run(struct ctx *ctx, const struct cmd_args *args)
 {
-	(void)ctx;
-	(void)args;
-	return cmd_not_implemented("enter");
+	struct mc_spec spec = {
+		.verb = "enter",
+		.target = MODE_RECOVERY,
+		.default_timeout_s = ENTER_TIMEOUT_S,
+		.no_wait = args->set[OPT_NO_WAIT],
+		.allow_pair = args->set[OPT_PAIR],
+		.wait_for_person = args->set[OPT_WAIT_FOR_PERSON],
+		.plan = plan_recovery,
+		.send = send_enter,
+	};
+
+	if (args->set[OPT_DFU]) {
+		spec.target = MODE_DFU;
+		spec.also_target = WAIT_MODE(MODE_KIS) | WAIT_MODE(MODE_PORT_DFU) | WAIT_MODE(MODE_WTF);
+		spec.plan = plan_dfu;
+	}
+	if (args->set[OPT_MODEL]) {
+		struct model_find_result r;
+		if (model_find(args->value[OPT_MODEL], &r) != MODEL_FOUND) {
+			log_error("unknown or ambiguous model '%s' (see 'irecctl buttons')",
+				  args->value[OPT_MODEL]);
+			return IREC_EUSAGE;
+		}
+		forced_model = r.model;
+	}
+	if (args->set[OPT_LOCK_TIMEOUT] &&
+	    !parse_duration(args->value[OPT_LOCK_TIMEOUT], &spec.lock_timeout_s)) {
+		log_error("invalid --lock-timeout '%s'", args->value[OPT_LOCK_TIMEOUT]);
+		return IREC_EUSAGE;
+	}
+	return modechange_run(ctx, &spec);
 }
 
 const struct command cmd_enter = {
-        .name = "enter",
-        .summary = "put a device into recovery mode (or DFU with --dfu)",
-        .synopsis =
-                "[-d ID | --all] [--dfu] [--no-wait] [--pair] [--model MODEL] [--wait-for-person]",
-        .description = "Normal mode to recovery through lockdownd EnterRecovery; succeeds only "
-                       "when the same device (by ECID) has arrived in recovery. When the device "
-                       "cannot be driven over USB, prints the model's button sequence.",
-        .options = options,
-        .min_args = 0,
-        .max_args = 0,
-        .run = run,
+	.name = "enter",
+	.summary = "put a device into recovery mode (or DFU with --dfu)",
+	.synopsis = "[-d ID | --all] [--dfu] [--no-wait] [--pair] [--model MODEL] [--wait-for-person]",
+	.description =
+		"Normal mode to recovery through lockdownd EnterRecovery (on iOS 14.5 and later\n"
+		"inside a paired session); succeeds only when the same device (by ECID) has arrived\n"
+		"in recovery (default timeout 180 s). Already in recovery: success at once. When\n"
+		"USB cannot do it (DFU, --dfu), prints the model's button sequence and, on a\n"
+		"terminal or with --wait-for-person, waits for the device to arrive; otherwise\n"
+		"exits with code 8. A device that does not trust this host exits with code 9\n"
+		"(never pairs unless --pair), a passcode-locked one with 15.",
+	.options = options,
+	.min_args = 0,
+	.max_args = 0,
+	.run = run,
 };

@@ -1,28 +1,79 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "irecctl/cli.h"
+/* irecctl exit: recovery -> normal, verified; recovery loops reported as such. */
+#include "irecctl/buttons.h"
+#include "irecctl/device-ops.h"
+#include "irecctl/log.h"
+#include "irecctl/modechange.h"
+
+enum { OPT_NO_WAIT, OPT_LOCK_TIMEOUT };
 
 static const struct cmd_option options[] = {
-        {"no-wait", 0, NULL, "return once the commands are sent, without verifying"},
-        {"lock-timeout", 0, "SECONDS", "wait this long for another process to release the device"},
-        {NULL, 0, NULL, NULL},
+	{"no-wait", 0, NULL, "return once the commands are sent, without verifying"},
+	{"lock-timeout", 0, "SECONDS", "wait this long for another process to release the device"},
+	{NULL, 0, NULL, NULL},
 };
+
+#define EXIT_TIMEOUT_S 180.0
+
+static void plan_exit(const struct device *d, const struct mc_spec *spec, struct mc_plan *p)
+{
+	(void)spec;
+	switch (d->mode) {
+	case MODE_NORMAL:
+		p->action = MC_DONE;
+		break;
+	case MODE_RECOVERY:
+		p->action = MC_SEND;
+		break;
+	case MODE_RESTORE:
+		p->action = MC_REFUSE;
+		p->status = IREC_EWRONGMODE;
+		p->message = "the device is being restored; let the restore finish";
+		break;
+	default:
+		p->action = MC_NEEDS_PERSON;
+		p->message = "DFU mode has no exit command: only a force restart leaves it";
+		p->buttons[0] = buttons_for(d->model, BUTTONS_RESTART);
+		break;
+	}
+}
+
+static int send_exit(const struct device *d, const struct mc_spec *spec, char *err, size_t errlen)
+{
+	(void)spec;
+	return ops_exit_recovery(d->ecid, err, errlen);
+}
 
 static int run(struct ctx *ctx, const struct cmd_args *args)
 {
-	(void)ctx;
-	(void)args;
-	return cmd_not_implemented("exit");
+	struct mc_spec spec = {
+		.verb = "exit",
+		.target = MODE_NORMAL,
+		.default_timeout_s = EXIT_TIMEOUT_S,
+		.no_wait = args->set[OPT_NO_WAIT],
+		.plan = plan_exit,
+		.send = send_exit,
+	};
+
+	if (args->set[OPT_LOCK_TIMEOUT] &&
+	    !parse_duration(args->value[OPT_LOCK_TIMEOUT], &spec.lock_timeout_s)) {
+		log_error("invalid --lock-timeout '%s'", args->value[OPT_LOCK_TIMEOUT]);
+		return IREC_EUSAGE;
+	}
+	return modechange_run(ctx, &spec);
 }
 
 const struct command cmd_exit = {
-        .name = "exit",
-        .summary = "boot a device from recovery into normal mode",
-        .synopsis = "[-d ID | --all] [--no-wait]",
-        .description = "Sends setenv auto-boot true, saveenv and reboot; succeeds only when the "
-                       "same device has arrived in normal mode. A device that comes back in "
-                       "recovery is reported as a recovery loop.",
-        .options = options,
-        .min_args = 0,
-        .max_args = 0,
-        .run = run,
+	.name = "exit",
+	.summary = "boot a device from recovery into normal mode",
+	.synopsis = "[-d ID | --all] [--no-wait] [--lock-timeout SECONDS]",
+	.description =
+		"Sends setenv auto-boot true, saveenv and reboot; succeeds only when the same device\n"
+		"has arrived in normal mode (default timeout 180 s). A device that comes back in\n"
+		"recovery is a recovery loop (exit code 11; auto-boot and the iBoot version are\n"
+		"shown). From DFU, prints the model's force-restart sequence (exit code 8).",
+	.options = options,
+	.min_args = 0,
+	.max_args = 0,
+	.run = run,
 };

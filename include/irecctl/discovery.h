@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Finding devices: raw USB (recovery, DFU, WTF, KIS, Port DFU) through
+ * libusb, and usbmuxd (normal, restore) through libusbmuxd and lockdownd.
+ * Every device is probed on its own thread with its own deadline, so one
+ * stuck device cannot stall the others.
+ */
+#ifndef IRECCTL_DISCOVERY_H
+#define IRECCTL_DISCOVERY_H
+
+#include <stdint.h>
+
+#include <libusb.h>
+#include <usbmuxd.h>
+
+#include "irecctl/device.h"
+
+/* Default time one device may take to answer a probe. */
+#define PROBE_TIMEOUT_MS 5000
+
+/*
+ * Probe one Apple USB device in a raw-USB mode: mode from the PID, USB
+ * location, then the identity string (opening the device; if that is
+ * refused, from sysfs, with accessible = false and the reason). Returns
+ * false if dev is not an Apple device in a raw-USB mode.
+ */
+bool usb_probe_device(libusb_device *dev, struct device *out);
+
+/*
+ * Probe one usbmuxd device: lockdownd QueryType (normal or restore),
+ * identity values without a pairing session (never a Trust prompt), and
+ * whether this host has a pair record. Returns false if info is not a
+ * USB-connected device. Blocks up to timeout_ms.
+ */
+bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *out, int timeout_ms);
+
+/*
+ * Everything attached, one record per physical device (merged by ECID),
+ * sorted by USB location then ECID. A missing usbmuxd, an empty bus or
+ * libusb failing to start (warned about on stderr) is not an error.
+ * Returns 0; err is kept for failures a caller must report.
+ */
+int discover_all(struct device_list *out, int timeout_ms, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Per-device exclusive locks, so two irecctl processes (two CI jobs, two
+ * users) never drive the same device at once. Keyed by ECID, the one
+ * identity that survives mode changes.
+ *
+ * A lock is flock(LOCK_EX) on <dir>/<ecid as 16 hex digits>.lock, where
+ * dir is $IRECCTL_LOCK_DIR or /run/lock/irecctl, shared by every user of
+ * the host (created 01777, like /tmp). The kernel drops the lock when the
+ * holder exits, however it exits; the file's contents (pid=, job=) only
+ * explain who holds it.
+ */
+#ifndef IRECCTL_LOCK_H
+#define IRECCTL_LOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define LOCK_DEFAULT_DIR "/run/lock/irecctl"
+#define LOCK_JOB_MAX     128
+
+struct dev_lock {
+	int fd; /* -1: not held */
+	uint64_t ecid;
+};
+
+/*
+ * Take the lock of the device with this ECID. timeout_s 0: fail at once if
+ * another process holds it; otherwise wait up to timeout_s (event-driven:
+ * a blocking flock() that a timer interrupts). Returns an irec_status:
+ * IREC_OK; IREC_EBUSY (err names the holder's pid); IREC_EPERM or
+ * IREC_EFAIL (unsafe or unusable lock directory or file; err says why).
+ */
+int lock_acquire(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *err,
+                 size_t errlen);
+
+/* Release (closing the file); a lock not held is fine. */
+void lock_release(struct dev_lock *lock);
+
+/* The directory in use ($IRECCTL_LOCK_DIR or the default). */
+const char *lock_dir(void);
+
+/*
+ * Who holds (or last held) the lock of this ECID, from the file: pid 0 if
+ * unknown. Returns 1 if the lock is held right now, 0 if free, -1 if there
+ * is no lock file or it cannot be read.
+ */
+int lock_holder(uint64_t ecid, pid_t *pid, char *job, size_t joblen);
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The engine behind `enter` and `exit`: select devices, lock each by
+ * ECID, start listening, send the request to every device in parallel,
+ * then wait (one event loop for the whole fleet) until each has arrived
+ * in the target mode. Success is only ever reported for a device seen
+ * arriving there.
+ */
+#ifndef IRECCTL_MODECHANGE_H
+#define IRECCTL_MODECHANGE_H
+
+#include <stdbool.h>
+
+#include "irecctl/cli.h"
+#include "irecctl/device.h"
+
+struct button_sequence;
+
+enum mc_action {
+	MC_DONE,         /* already in the target mode */
+	MC_SEND,         /* the request can be sent over USB */
+	MC_NEEDS_PERSON, /* only buttons can do it (buttons says which) */
+	MC_REFUSE,       /* the mode does not allow it (status/message set) */
+};
+
+struct mc_plan {
+	enum mc_action action;
+	int status;                         /* for MC_REFUSE */
+	const char *message;                /* for MC_REFUSE and MC_NEEDS_PERSON */
+	const struct button_sequence *buttons[2]; /* in order; NULL if none */
+};
+
+struct mc_spec {
+	const char *verb;          /* "enter", "exit" */
+	enum dev_mode target;      /* recovery, normal, dfu */
+	unsigned also_target;      /* WAIT_MODE bits that count as arrived too (KIS, Port DFU) */
+	double default_timeout_s;
+	bool no_wait;
+	bool allow_pair;
+	bool wait_for_person;
+	double lock_timeout_s;
+	/* What to do with a device in its current mode. */
+	void (*plan)(const struct device *d, const struct mc_spec *spec, struct mc_plan *out);
+	/* Send the request; returns an irec_status, err gets a reason. */
+	int (*send)(const struct device *d, const struct mc_spec *spec, char *err, size_t errlen);
+};
+
+/* Run spec over the devices ctx selects; returns the combined exit status. */
+int modechange_run(struct ctx *ctx, const struct mc_spec *spec);
+
+#endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Device records on stdout: JSON (stable keys) and the human table. */
+#ifndef IRECCTL_OUTPUT_H
+#define IRECCTL_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "irecctl/device.h"
+
+/*
+ * The JSON object of one device. Keys (documented in irecctl(1)):
+ * ecid ("0x" + 16 hex digits, or null), ecid_int, udid, mode, product_type,
+ * name, device_class, board, cpid, bdid, os_version, build, iboot,
+ * device_name, usb_location, trusted, accessible, error. Unknown values are null.
+ */
+json_t *device_to_json(const struct device *d);
+
+/* Print a JSON value on stdout followed by a newline; false on failure. */
+bool output_json(json_t *value);
+
+/* The aligned table `irecctl status` prints on a terminal. */
+void output_device_table(FILE *f, const struct device_list *l, bool color);
+
+#endif

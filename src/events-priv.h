@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Inside the event loop: events.c (queue, ordering, signals, events_next)
+ * and events-src.c (the libusb and usbmuxd sources and their probe
+ * threads) share these. Not a public interface.
+ */
+#ifndef IRECCTL_EVENTS_PRIV_H
+#define IRECCTL_EVENTS_PRIV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include <libusb.h>
+#include <usbmuxd.h>
+
+#include "irecctl/events.h"
+
+/*
+ * One attachment reported by a library, from its arrival until its REMOVE
+ * has been queued. The ADD is queued when the probe finishes (or gives up);
+ * a departure seen before that is held back so ADD always precedes REMOVE,
+ * and a later attachment with the same key waits for an earlier one.
+ */
+struct ev_entry {
+	struct ev_entry *next; /* arrival order */
+	struct event_loop *loop;
+	enum event_source source;
+	char key[EVENT_KEY_MAX];
+	libusb_device *usb;         /* USB: referenced until the entry is freed */
+	usbmuxd_device_info_t mux;  /* MUX: as usbmuxd reported it */
+	struct device prefill;      /* what is known without asking the device */
+	struct device dev;          /* the probe's answer, once probed */
+	int64_t arrived_ms, left_ms;
+	struct timespec arrived_wall, left_wall;
+	int64_t probe_deadline_ms;  /* give up on the probe then, report prefill */
+	bool probed;                /* dev is final */
+	bool valid;                 /* the probe recognised the device */
+	bool add_sent;
+	bool left;                  /* the library reported the departure */
+	int refs;                   /* the loop's list, and the probe thread */
+};
+
+struct event_loop {
+	pthread_mutex_t lock;
+	unsigned flags;
+	int refs;      /* the owner and every probe thread still running */
+	bool stopping; /* events_stop() called: sources report into the void */
+
+	int wake[2]; /* self-pipe: a byte per queued event */
+	struct event *q;
+	size_t q_head, q_len, q_cap;
+	uint64_t seq;
+	bool overflow_warned;
+
+	struct ev_entry *entries;
+	struct ev_entry *dead; /* unreferenced, to free outside the lock */
+	int signo;
+
+	/* libusb source */
+	libusb_context *usb;
+	libusb_hotplug_callback_handle hotplug;
+	bool have_hotplug;
+	pthread_t usb_thread;
+	bool usb_thread_started;
+	int usb_done;
+
+	/* usbmuxd source */
+	usbmuxd_subscription_context_t mux;
+};
+
+/* events.c, for the sources. Take the loop lock themselves. */
+struct ev_entry *ev_entry_new(struct event_loop *l, enum event_source src);
+/* Append e to the loop's list (the list owns one reference). */
+void ev_entry_attach(struct ev_entry *e);
+/* The probe's result; queues what became ready. */
+void ev_probe_done(struct ev_entry *e, const struct device *d, bool valid);
+/* Mark the attached entry that matches as gone; false if none matched. */
+bool ev_mark_left(struct event_loop *l, bool (*match)(const struct ev_entry *, const void *),
+                  const void *data);
+/* Is an entry that matches attached (not left)? Duplicate arrivals. */
+bool ev_is_attached(struct event_loop *l, bool (*match)(const struct ev_entry *, const void *),
+                    const void *data);
+void ev_entry_ref(struct ev_entry *e);
+void ev_entry_unref(struct ev_entry *e);
+void ev_loop_ref(struct event_loop *l);
+void ev_loop_unref(struct event_loop *l);
+void ev_stamp(int64_t *mono_ms, struct timespec *wall);
+
+/* events-src.c, for events_start()/events_stop() and the loop's last unref. */
+int ev_usb_start(struct event_loop *l, char *err, size_t errlen);
+void ev_usb_stop(struct event_loop *l);
+int ev_mux_start(struct event_loop *l, char *err, size_t errlen);
+void ev_mux_stop(struct event_loop *l);
+void ev_usb_free(struct event_loop *l);
+
+#endif

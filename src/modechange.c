@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "irecctl/buttons.h"
+#include "irecctl/device-ops.h"
+#include "irecctl/discovery.h"
+#include "irecctl/events.h"
+#include "irecctl/lock.h"
+#include "irecctl/log.h"
+#include "irecctl/modechange.h"
+#include "irecctl/model.h"
+#include "irecctl/output.h"
+#include "irecctl/wait.h"
+
+struct target {
+	struct device dev;     /* as found */
+	struct device arrived; /* as last seen arriving */
+	struct dev_lock lock;
+	struct mc_plan plan;
+	const struct mc_spec *spec;
+	int status;
+	char message[240];
+	bool waiting;  /* the request went out (or a person acts): watch for arrival */
+	bool departed; /* seen leaving since the request */
+	bool resolved;
+	enum dev_mode final_mode;
+	int64_t started_ms, finished_ms;
+	pthread_t thread;
+	bool thread_started;
+};
+
+static void resolve(struct target *t, int status, enum dev_mode mode, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void resolve(struct target *t, int status, enum dev_mode mode, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->status = status;
+	t->final_mode = mode;
+	t->resolved = true;
+	t->waiting = false;
+	t->finished_ms = events_now_ms();
+	va_start(ap, fmt);
+	vsnprintf(t->message, sizeof(t->message), fmt, ap);
+	va_end(ap);
+}
+
+/* --- selection and locking ------------------------------------------------ */
+
+static int select_targets(const struct ctx *ctx, const struct device_list *l, struct target **out,
+			  size_t *n)
+{
+	*out = calloc(l->n ? l->n : 1, sizeof(**out));
+	*n = 0;
+	if (!*out)
+		return IREC_EFAIL;
+	for (size_t i = 0; i < l->n; i++) {
+		if (ctx->have_device && !devid_matches(&ctx->device, l->v[i].ecid, l->v[i].udid))
+			continue;
+		(*out)[(*n)++].dev = l->v[i];
+	}
+	if (*n == 0) {
+		log_error(ctx->have_device ? "no attached device matches the given id"
+					   : "no Apple device attached");
+		return IREC_ENODEV;
+	}
+	if (*n > 1 && !ctx->all) {
+		log_error("%zu devices match: choose one with -d ID, or act on all with --all", *n);
+		return IREC_EAMBIGUOUS;
+	}
+	return IREC_OK;
+}
+
+static void lock_target(struct target *t)
+{
+	char err[200];
+	int st;
+
+	t->lock.fd = -1;
+	if (!t->dev.ecid) {
+		resolve(t, IREC_EFAIL, t->dev.mode, "the device did not report its ECID: cannot lock it");
+		return;
+	}
+	st = lock_acquire(t->dev.ecid, t->spec->lock_timeout_s, &t->lock, err, sizeof(err));
+	if (st != IREC_OK)
+		resolve(t, st, t->dev.mode, "%s", err);
+}
+
+/* --- sending, one thread per device ---------------------------------------- */
+
+static void *send_thread(void *arg)
+{
+	struct target *t = arg;
+	char err[200] = "";
+	int st = t->spec->send(&t->dev, t->spec, err, sizeof(err));
+
+	if (st == IREC_ENOTTRUSTED || st == IREC_ELOCKED)
+		t->plan.buttons[0] = buttons_for(t->dev.model, BUTTONS_RECOVERY);
+	if (st != IREC_OK)
+		resolve(t, st, t->dev.mode, "%s", err);
+	return NULL;
+}
+
+static void print_buttons(const struct target *t)
+{
+	for (int i = 0; i < 2 && t->plan.buttons[i]; i++)
+		buttons_print(stderr, t->plan.buttons[i], t->dev.model);
+}
+
+static void start_target(struct target *t, bool interactive)
+{
+	char name[128];
+
+	t->spec->plan(&t->dev, t->spec, &t->plan);
+	device_display_name(&t->dev, name, sizeof(name));
+	switch (t->plan.action) {
+	case MC_DONE:
+		resolve(t, IREC_OK, t->dev.mode, "already in %s mode", mode_name(t->dev.mode));
+		break;
+	case MC_REFUSE:
+		resolve(t, t->plan.status, t->dev.mode, "%s", t->plan.message);
+		break;
+	case MC_NEEDS_PERSON:
+		log_note("%s (%s): %s", name, mode_name(t->dev.mode), t->plan.message);
+		print_buttons(t);
+		if (interactive || t->spec->wait_for_person) {
+			log_note("waiting for the device to arrive in %s mode...",
+				 mode_name(t->spec->target));
+			t->waiting = true;
+		} else {
+			resolve(t, IREC_ENEEDPERSON, t->dev.mode, "%s", t->plan.message);
+		}
+		break;
+	case MC_SEND:
+		t->waiting = true;
+		t->thread_started = pthread_create(&t->thread, NULL, send_thread, t) == 0;
+		if (!t->thread_started)
+			resolve(t, IREC_EFAIL, t->dev.mode, "cannot start a thread");
+		break;
+	}
+}
+
+/* --- waiting for arrivals --------------------------------------------------- */
+
+static bool is_target_mode(const struct mc_spec *spec, enum dev_mode m)
+{
+	return m == spec->target || (spec->also_target & WAIT_MODE(m));
+}
+
+static void on_arrival(struct target *t, const struct device *d)
+{
+	const struct mc_spec *spec = t->spec;
+
+	t->arrived = *d;
+	if (is_target_mode(spec, d->mode)) {
+		resolve(t, IREC_OK, d->mode, "now in %s mode", mode_name(d->mode));
+	} else if (spec->target == MODE_NORMAL && d->mode == MODE_RECOVERY) {
+		char autoboot[64], build[96];
+		ops_iboot_getenv(d->ecid, "auto-boot", autoboot, sizeof(autoboot));
+		ops_iboot_getenv(d->ecid, "build-version", build, sizeof(build));
+		resolve(t, IREC_ELOOP, d->mode,
+			"came back in recovery mode (auto-boot=%s, iBoot %s): the OS does not boot; "
+			"restore it (irecctl restore --update keeps data)",
+			autoboot[0] ? autoboot : "?", build[0] ? build : "?");
+	} else {
+		resolve(t, IREC_EOTHERMODE, d->mode, "arrived in %s mode instead of %s",
+			mode_name(d->mode), mode_name(spec->target));
+	}
+}
+
+static struct target *find_by_ecid(struct target *v, size_t n, uint64_t ecid)
+{
+	for (size_t i = 0; ecid && i < n; i++)
+		if (v[i].dev.ecid == ecid)
+			return &v[i];
+	return NULL;
+}
+
+static size_t count_waiting(const struct target *v, size_t n)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		w += v[i].waiting && !v[i].resolved;
+	return w;
+}
+
+static void handle_event(struct target *v, size_t n, const struct event *ev)
+{
+	struct target *t = find_by_ecid(v, n, ev->dev.ecid);
+
+	if (!t || t->resolved || !t->waiting)
+		return;
+	if (ev->kind == EVENT_REMOVE) {
+		t->departed = true;
+		log_info("0x%016llx left %s mode", (unsigned long long)ev->dev.ecid,
+			 mode_name(ev->dev.mode));
+		return;
+	}
+	/* Still the same attachment as before the request: not an arrival. */
+	if (!t->departed && ev->dev.mode == t->dev.mode)
+		return;
+	on_arrival(t, &ev->dev);
+}
+
+static void wait_all(struct event_loop *loop, struct target *v, size_t n, int64_t deadline)
+{
+	struct event ev;
+
+	while (count_waiting(v, n) > 0) {
+		enum events_status st = events_next(loop, &ev, deadline);
+		if (st == EVENTS_EVENT) {
+			handle_event(v, n, &ev);
+			continue;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (!v[i].waiting || v[i].resolved)
+				continue;
+			if (st == EVENTS_INTERRUPTED)
+				resolve(&v[i], IREC_EINTR, v[i].dev.mode, "interrupted");
+			else
+				resolve(&v[i], IREC_ETIMEOUT, v[i].departed ? MODE_UNKNOWN : v[i].dev.mode,
+					"did not arrive in %s mode in time%s", mode_name(v[i].spec->target),
+					v[i].departed ? " (it left its old mode)" : "");
+		}
+	}
+}
+
+/* --- results ---------------------------------------------------------------- */
+
+static json_t *target_json(const struct target *t)
+{
+	json_t *o = device_to_json(t->resolved && t->arrived.ecid ? &t->arrived : &t->dev);
+
+	json_object_set_new(o, "from", json_string(mode_name(t->dev.mode)));
+	json_object_set_new(o, "mode", json_string(mode_name(t->final_mode)));
+	json_object_set_new(o, "result", json_string(irec_status_name(t->status)));
+	json_object_set_new(o, "exit_code", json_integer(t->status));
+	json_object_set_new(o, "message", json_string(t->message));
+	json_object_set_new(o, "seconds",
+			    json_real(t->finished_ms > t->started_ms
+					      ? (double)(t->finished_ms - t->started_ms) / 1000.0
+					      : 0.0));
+	if (t->plan.buttons[0]) {
+		json_t *b = json_array();
+		for (int i = 0; i < 2 && t->plan.buttons[i]; i++)
+			json_array_append_new(b, buttons_to_json(t->plan.buttons[i]));
+		json_object_set_new(o, "buttons", b);
+	}
+	return o;
+}
+
+static void report(const struct ctx *ctx, const struct target *v, size_t n)
+{
+	char ecid[19], name[128];
+
+	if (ctx->json) {
+		json_t *arr = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, target_json(&v[i]));
+		output_json(arr);
+		json_decref(arr);
+	}
+	/* Failures go to stderr in both forms: diagnostics never depend on --json. */
+	for (size_t i = 0; i < n; i++) {
+		const struct target *t = &v[i];
+		devid_format_ecid(t->dev.ecid, ecid);
+		device_display_name(&t->dev, name, sizeof(name));
+		if (t->status == IREC_OK && !ctx->json)
+			printf("%s  %s  %s -> %s  (%.1f s)\n", ecid, name, mode_name(t->dev.mode),
+			       mode_name(t->final_mode),
+			       (double)(t->finished_ms - t->started_ms) / 1000.0);
+		else
+			log_error("%s (%s): %s", ecid, name, t->message);
+	}
+}
+
+static void release_all(struct target *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].thread_started)
+			pthread_join(v[i].thread, NULL);
+		lock_release(&v[i].lock);
+	}
+}
+
+static int act(struct ctx *ctx, const struct mc_spec *spec, struct target *v, size_t n)
+{
+	struct event_loop *loop = NULL;
+	char err[200];
+	bool interactive = ctx->stdin_tty && ctx->stderr_tty;
+	int64_t deadline;
+
+	/* Listen before acting, so an arrival cannot slip between request and wait. */
+	if (events_start(&loop, 0, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return IREC_EFAIL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!v[i].resolved)
+			start_target(&v[i], interactive);
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].thread_started)
+			continue;
+		pthread_join(v[i].thread, NULL);
+		v[i].thread_started = false;
+		/* USB could not do it: what a person can do instead. */
+		if (v[i].resolved && v[i].plan.buttons[0]) {
+			log_note("the buttons can do it instead:");
+			print_buttons(&v[i]);
+		}
+	}
+	if (spec->no_wait) {
+		for (size_t i = 0; i < n; i++)
+			if (!v[i].resolved)
+				resolve(&v[i], IREC_OK, v[i].dev.mode, "request sent (not verified: --no-wait)");
+	}
+	deadline = events_deadline_after(ctx_timeout(ctx, spec->default_timeout_s));
+	wait_all(loop, v, n, deadline);
+	events_stop(loop);
+	return IREC_OK;
+}
+
+int modechange_run(struct ctx *ctx, const struct mc_spec *spec)
+{
+	struct device_list l = {0};
+	struct target *v = NULL;
+	size_t n = 0;
+	char err[200];
+	int status;
+
+	discover_all(&l, PROBE_TIMEOUT_MS, err, sizeof(err));
+	status = select_targets(ctx, &l, &v, &n);
+	device_list_free(&l);
+	if (status != IREC_OK) {
+		free(v);
+		return status;
+	}
+	for (size_t i = 0; i < n; i++) {
+		v[i].spec = spec;
+		v[i].started_ms = events_now_ms();
+		lock_target(&v[i]);
+	}
+	status = act(ctx, spec, v, n);
+	release_all(v, n);
+	if (status == IREC_OK) {
+		report(ctx, v, n);
+		for (size_t i = 0; i < n; i++)
+			status = irec_status_combine(status, v[i].status);
+	}
+	free(v);
+	return status;
+}

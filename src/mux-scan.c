@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Normal- and restore-mode devices, through usbmuxd and lockdownd. Only
+ * values lockdownd gives without a pairing session are read, so `status`
+ * never makes a device show its "Trust this computer?" dialog.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libimobiledevice/libimobiledevice.h>
+#include <libimobiledevice/lockdown.h>
+#include <plist/plist.h>
+
+#include "irecctl/devid.h"
+#include "irecctl/discovery.h"
+
+#define LOCKDOWN_LABEL "irecctl"
+
+static void copy_string_value(lockdownd_client_t client, const char *key, char *buf, size_t len)
+{
+	plist_t node = NULL;
+	char *s = NULL;
+
+	if (lockdownd_get_value(client, NULL, key, &node) != LOCKDOWN_E_SUCCESS || !node)
+		return;
+	if (plist_get_node_type(node) == PLIST_STRING)
+		plist_get_string_val(node, &s);
+	if (s)
+		snprintf(buf, len, "%s", s);
+	free(s);
+	plist_free(node);
+}
+
+static bool get_uint_value(lockdownd_client_t client, const char *key, uint64_t *v)
+{
+	plist_t node = NULL;
+	bool ok = false;
+
+	if (lockdownd_get_value(client, NULL, key, &node) != LOCKDOWN_E_SUCCESS || !node)
+		return false;
+	if (plist_get_node_type(node) == PLIST_UINT) {
+		plist_get_uint_val(node, v);
+		ok = true;
+	}
+	plist_free(node);
+	return ok;
+}
+
+static const char *lockdown_reason(lockdownd_error_t e)
+{
+	switch (e) {
+	case LOCKDOWN_E_PASSWORD_PROTECTED:
+		return "the device is passcode-locked";
+	case LOCKDOWN_E_PAIRING_DIALOG_RESPONSE_PENDING:
+		return "the device shows the Trust dialog";
+	case LOCKDOWN_E_USER_DENIED_PAIRING:
+		return "the user denied pairing";
+	case LOCKDOWN_E_INVALID_HOST_ID:
+		return "the device does not know this host (InvalidHostID)";
+	case LOCKDOWN_E_PLIST_ERROR:
+	case LOCKDOWN_E_INVALID_RESPONSE:
+	case LOCKDOWN_E_DICT_ERROR:
+		return "malformed reply from lockdownd";
+	case LOCKDOWN_E_RECEIVE_TIMEOUT:
+		return "lockdownd did not answer";
+	case LOCKDOWN_E_MUX_ERROR:
+		return "connection to the device failed";
+	default:
+		return "lockdownd refused the request";
+	}
+}
+
+static void read_identity(lockdownd_client_t client, struct device *d)
+{
+	uint64_t v;
+
+	copy_string_value(client, "ProductType", d->product_type, sizeof(d->product_type));
+	copy_string_value(client, "HardwareModel", d->hw_model, sizeof(d->hw_model));
+	copy_string_value(client, "ProductVersion", d->os_version, sizeof(d->os_version));
+	copy_string_value(client, "BuildVersion", d->build, sizeof(d->build));
+	copy_string_value(client, "DeviceName", d->device_name, sizeof(d->device_name));
+	if (get_uint_value(client, "UniqueChipID", &v))
+		d->ecid = v;
+	if (get_uint_value(client, "ChipID", &v)) {
+		d->cpid = (uint32_t)v;
+		d->have_cpid = true;
+	}
+	if (get_uint_value(client, "BoardId", &v)) {
+		d->bdid = (uint32_t)v;
+		d->have_bdid = true;
+	}
+	for (char *p = d->hw_model; *p; p++)
+		*p = (char)((*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p);
+}
+
+static void query_lockdown(idevice_t dev, struct device *d)
+{
+	lockdownd_client_t client = NULL;
+	lockdownd_error_t e;
+	char *type = NULL;
+
+	e = lockdownd_client_new(dev, &client, LOCKDOWN_LABEL);
+	if (e != LOCKDOWN_E_SUCCESS) {
+		snprintf(d->error, sizeof(d->error), "%s", lockdown_reason(e));
+		return;
+	}
+	e = lockdownd_query_type(client, &type);
+	if (e != LOCKDOWN_E_SUCCESS) {
+		snprintf(d->error, sizeof(d->error), "%s", lockdown_reason(e));
+	} else if (type && !strcmp(type, "com.apple.mobile.restored")) {
+		d->mode = MODE_RESTORE; /* restored speaks another protocol: no GetValue */
+	} else {
+		read_identity(client, d);
+	}
+	free(type);
+	lockdownd_client_free(client);
+}
+
+bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *d, int timeout_ms)
+{
+	idevice_t dev = NULL;
+	char *record = NULL;
+	uint32_t record_len = 0;
+	uint64_t ecid;
+
+	(void)timeout_ms; /* the caller enforces the deadline: see discovery.c */
+	if (info->conn_type != CONNECTION_TYPE_USB)
+		return false;
+	d->mode = MODE_NORMAL;
+	d->mux_id = info->handle;
+	d->usb_pid = (uint16_t)info->product_id;
+	snprintf(d->udid, sizeof(d->udid), "%s", info->udid);
+	if (devid_ecid_from_udid(d->udid, &ecid))
+		d->ecid = ecid;
+
+	if (usbmuxd_read_pair_record(d->udid, &record, &record_len) == 0) {
+		d->trusted = 1;
+		free(record);
+	} else {
+		d->trusted = 0;
+	}
+	if (idevice_new_with_options(&dev, d->udid, IDEVICE_LOOKUP_USBMUX) != IDEVICE_E_SUCCESS) {
+		snprintf(d->error, sizeof(d->error), "device left usbmuxd while being queried");
+		return true;
+	}
+	query_lockdown(dev, d);
+	idevice_free(dev);
+	device_identify(d);
+	return true;
+}

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * lab-lockdown: lockdownd (normal mode) or restored (restore mode) behind a
+ * usbmuxd Connect to port 62078.
+ *
+ * Frames are a 4-byte big-endian length followed by a plist; clients send
+ * XML and we answer in XML. This file does no I/O: lab-mux.c feeds it the
+ * bytes of a tunnel and writes out what it queues.
+ *
+ * Deliberate deviation from real devices: StartSession answers
+ * EnableSessionSSL false, so libimobiledevice never starts TLS and the
+ * certificates of a pair record are never checked.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+#include <plist/plist.h>
+
+#include "lab.h"
+
+#define LD_MAX_FRAME (4u << 20)
+
+struct ldsim {
+	struct sim_device *dev;
+	bool session;          /* StartSession succeeded on this connection */
+	bool recovery_pending; /* EnterRecovery answered; mode change once flushed */
+};
+
+/* What a handler wants done with the tunnel after its reply. */
+enum ld_next { LD_KEEP, LD_CLOSE };
+
+/* A PKCS#1 key, as real devices send it: libimobiledevice's OpenSSL backend
+ * reads it with PEM_read_bio_RSAPublicKey to issue the device certificate
+ * while pairing. Generated once with openssl genrsa 2048; the private half
+ * was discarded, nothing ever needs it. */
+static const char device_public_key[] =
+        "-----BEGIN RSA PUBLIC KEY-----\n"
+        "MIIBCgKCAQEAs44L5ulKiB+9ezdlVgyGJJS8D7mhaXPpb2Rsr8dnVviADdaCY3mu\n"
+        "LOm+SyY7YnqSSEc5t1WrWZ50161DBlI4NO5HjAHJjX7ufs6XRRHvspuPq9g9l4tV\n"
+        "QNu02GtbiRkI9KE63eMufO3WS4759tu1QxnmQToQ/UPToGU7emK0436vNV1g7OO0\n"
+        "fWtNW4z2pSqWXbaGZhZJPCIhybMY6VU5nTq3liktWPCdVMSAOe5DPHnNNcYpR0bV\n"
+        "0P9GEuF9VeeB4YrN0ixv90r+m3RqirTxBceX0641OjENyDzRzLDDGdPPNV37Awv0\n"
+        "MVExrIjTleUMGIIy9FNBFl5VfQhBs2+djwIDAQAB\n"
+        "-----END RSA PUBLIC KEY-----\n";
+
+/* Malformed on purpose: the XML stops inside the first string. */
+static const char bad_reply[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                "<plist version=\"1.0\">\n<dict>\n\t<key>Request</key>\n\t<strin";
+
+/* --- device values ------------------------------------------------------- */
+
+static const char *device_class(const char *product_type)
+{
+	static const char *const classes[] = {"iPhone", "iPad", "iPod", "AppleTV", "Watch"};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(classes); i++) {
+		if (g_str_has_prefix(product_type, classes[i]))
+			return classes[i];
+	}
+	return g_str_has_prefix(product_type, "AudioAccessory") ? "HomePod" : "iPhone";
+}
+
+/* iOS at least maj.min (numeric compare: "14.10" > "14.5"). */
+static bool version_at_least(const char *v, unsigned maj, unsigned min)
+{
+	unsigned a = 0, b = 0;
+
+	if (sscanf(v, "%u.%u", &a, &b) < 1)
+		return false;
+	return a > maj || (a == maj && b >= min);
+}
+
+static const char *const value_keys[] = {
+        "BoardId",        "BuildVersion",    "ChipID",        "DeviceClass",
+        "DeviceName",     "DevicePublicKey", "HardwareModel", "PasswordProtected",
+        "ProductType",    "ProductVersion",  "SerialNumber",  "UniqueChipID",
+        "UniqueDeviceID",
+};
+
+/* The value lockdownd gives for key, or NULL (MissingValue, like WiFiAddress). */
+static plist_t device_value(const struct sim_device *d, const char *key)
+{
+	if (!strcmp(key, "ProductType"))
+		return plist_new_string(d->product_type);
+	if (!strcmp(key, "ProductVersion"))
+		return plist_new_string(d->ios_version);
+	if (!strcmp(key, "BuildVersion"))
+		return plist_new_string(d->build);
+	if (!strcmp(key, "DeviceName"))
+		return plist_new_string(d->name);
+	if (!strcmp(key, "UniqueChipID"))
+		return plist_new_uint(d->ecid);
+	if (!strcmp(key, "UniqueDeviceID"))
+		return plist_new_string(d->udid);
+	if (!strcmp(key, "ChipID"))
+		return plist_new_uint(d->cpid);
+	if (!strcmp(key, "BoardId"))
+		return plist_new_uint(d->bdid);
+	if (!strcmp(key, "DeviceClass"))
+		return plist_new_string(device_class(d->product_type));
+	if (!strcmp(key, "PasswordProtected"))
+		return plist_new_bool(d->trust == SIM_TRUST_PASSCODE);
+	if (!strcmp(key, "DevicePublicKey"))
+		return plist_new_data(device_public_key, sizeof(device_public_key) - 1);
+	if (!strcmp(key, "HardwareModel")) {
+		char *up = g_ascii_strup(d->hw_model, -1); /* board config "d22ap" -> "D22AP" */
+		plist_t v = plist_new_string(up);
+
+		g_free(up);
+		return v;
+	}
+	if (!strcmp(key, "SerialNumber")) {
+		/* Not the UDID: a 12-character hardware serial derived from the ECID. */
+		char serial[16];
+
+		snprintf(serial, sizeof(serial), "SIM%09llX",
+		         (unsigned long long)(d->ecid & 0xFFFFFFFFFull));
+		return plist_new_string(serial);
+	}
+	return NULL;
+}
+
+static plist_t device_values(const struct sim_device *d)
+{
+	plist_t all = plist_new_dict();
+
+	for (size_t i = 0; i < G_N_ELEMENTS(value_keys); i++)
+		plist_dict_set_item(all, value_keys[i], device_value(d, value_keys[i]));
+	return all;
+}
+
+/* --- helpers ------------------------------------------------------------- */
+
+static const char *dict_str(plist_t dict, const char *key)
+{
+	plist_t n = plist_dict_get_item(dict, key);
+
+	return n && plist_get_node_type(n) == PLIST_STRING ? plist_get_string_ptr(n, NULL) : NULL;
+}
+
+/* The error a device in this trust state gives for anything needing a
+ * trusted host; NULL when it trusts us. */
+static const char *trust_error(enum sim_trust t)
+{
+	switch (t) {
+	case SIM_TRUST_PAIRED:
+		return NULL;
+	case SIM_TRUST_DIALOG_PENDING:
+		return "PairingDialogResponsePending";
+	case SIM_TRUST_PASSCODE:
+		return "PasswordProtected";
+	case SIM_TRUST_DENIED:
+		return "UserDeniedPairing";
+	case SIM_TRUST_UNPAIRED:
+	case SIM_TRUST_INVALID_HOSTID:
+	default:
+		return "InvalidHostID";
+	}
+}
+
+/* Does the device trust the host? An UNPAIRED device whose host saved a
+ * pair record went through Pair earlier: it remembers that host. */
+static const char *host_error(const struct sim_device *d)
+{
+	if (d->trust == SIM_TRUST_UNPAIRED && muxsim_has_saved_pair_record(d->udid))
+		return NULL;
+	return trust_error(d->trust);
+}
+
+static enum ld_next fail(struct ldsim *s, plist_t reply, const char *error)
+{
+	const char *request = dict_str(reply, "Request"), *key = dict_str(reply, "Key");
+
+	plist_dict_set_item(reply, "Error", plist_new_string(error));
+	lab_log(s->dev, "lockdown", "%s%s%s -> %s", request ? request : "(none)", key ? " " : "",
+	        key ? key : "", error);
+	return LD_KEEP;
+}
+
+static enum ld_next success(plist_t reply)
+{
+	plist_dict_set_item(reply, "Result", plist_new_string("Success"));
+	return LD_KEEP;
+}
+
+static gboolean request_recovery_idle(gpointer data)
+{
+	struct sim_device *d = data;
+	enum sim_mode mode;
+
+	lab_lock();
+	mode = d->mode;
+	lab_unlock();
+	/* Unplugged meanwhile: nothing to do. */
+	if (mode == SIM_NORMAL)
+		lab_request_mode(d, SIM_RECOVERY);
+	return G_SOURCE_REMOVE;
+}
+
+/* --- requests ------------------------------------------------------------ */
+
+typedef enum ld_next (*ld_handler)(struct ldsim *s, const struct sim_device *d, plist_t req,
+                                   plist_t reply);
+
+static enum ld_next rq_query_type(struct ldsim *s, const struct sim_device *d, plist_t req,
+                                  plist_t reply)
+{
+	(void)s;
+	(void)req;
+	if (d->mode == SIM_RESTORE) {
+		plist_dict_set_item(reply, "Type", plist_new_string("com.apple.mobile.restored"));
+		plist_dict_set_item(reply, "RestoreProtocolVersion", plist_new_uint(14));
+	} else {
+		plist_dict_set_item(reply, "Type", plist_new_string("com.apple.mobile.lockdown"));
+	}
+	return LD_KEEP;
+}
+
+static enum ld_next rq_get_value(struct ldsim *s, const struct sim_device *d, plist_t req,
+                                 plist_t reply)
+{
+	const char *key = dict_str(req, "Key"), *domain = dict_str(req, "Domain");
+	plist_t value;
+
+	if (domain)
+		plist_dict_set_item(reply, "Domain", plist_new_string(domain));
+	if (key)
+		plist_dict_set_item(reply, "Key", plist_new_string(key));
+	/* Only the global domain is simulated. */
+	if (domain)
+		return fail(s, reply, "MissingValue");
+	value = key ? device_value(d, key) : device_values(d);
+	if (!value)
+		return fail(s, reply, "MissingValue");
+	plist_dict_set_item(reply, "Value", value);
+	return LD_KEEP;
+}
+
+static enum ld_next rq_start_session(struct ldsim *s, const struct sim_device *d, plist_t req,
+                                     plist_t reply)
+{
+	const char *err = host_error(d);
+
+	if (!dict_str(req, "HostID"))
+		return fail(s, reply, "MissingHostID");
+	if (err)
+		return fail(s, reply, err);
+	s->session = true;
+	char *id = g_uuid_string_random();
+	char *up = g_ascii_strup(id, -1);
+
+	plist_dict_set_item(reply, "SessionID", plist_new_string(up));
+	plist_dict_set_item(reply, "EnableSessionSSL", plist_new_bool(0));
+	g_free(up);
+	g_free(id);
+	return LD_KEEP;
+}
+
+static enum ld_next rq_stop_session(struct ldsim *s, const struct sim_device *d, plist_t req,
+                                    plist_t reply)
+{
+	(void)d;
+	(void)req;
+	s->session = false;
+	return success(reply);
+}
+
+static enum ld_next rq_pair(struct ldsim *s, const struct sim_device *d, plist_t req, plist_t reply)
+{
+	plist_t record = plist_dict_get_item(req, "PairRecord");
+
+	switch (d->trust) {
+	case SIM_TRUST_DIALOG_PENDING:
+	case SIM_TRUST_PASSCODE:
+	case SIM_TRUST_DENIED:
+		return fail(s, reply, trust_error(d->trust));
+	default:
+		break;
+	}
+	if (!record || plist_get_node_type(record) != PLIST_DICT || !dict_str(record, "HostID"))
+		return fail(s, reply, "InvalidPairRecord");
+	/* Trust granted: from now on the device remembers this host. */
+	lab_lock();
+	s->dev->trust = SIM_TRUST_PAIRED;
+	lab_unlock();
+	plist_dict_set_item(reply, "EscrowBag", plist_new_data("SIM-ESCROW-BAG", 14));
+	return success(reply);
+}
+
+/* The host asks the device to forget it (idevicepair unpair). */
+static enum ld_next rq_unpair(struct ldsim *s, const struct sim_device *d, plist_t req,
+                              plist_t reply)
+{
+	const char *err = host_error(d);
+
+	(void)req;
+	if (err)
+		return fail(s, reply, err);
+	lab_lock();
+	s->dev->trust = SIM_TRUST_UNPAIRED;
+	lab_unlock();
+	s->session = false;
+	return success(reply);
+}
+
+static enum ld_next rq_validate_pair(struct ldsim *s, const struct sim_device *d, plist_t req,
+                                     plist_t reply)
+{
+	const char *err = host_error(d);
+
+	(void)req;
+	return err ? fail(s, reply, err) : success(reply);
+}
+
+static enum ld_next rq_enter_recovery(struct ldsim *s, const struct sim_device *d, plist_t req,
+                                      plist_t reply)
+{
+	(void)req;
+	if (d->mode != SIM_NORMAL)
+		return fail(s, reply, "InvalidRequest"); /* restored has no EnterRecovery */
+	/* Since iOS 14.5 only a paired session may send the device to Recovery. */
+	if (version_at_least(d->ios_version, 14, 5) && !s->session)
+		return fail(s, reply, "SessionInactive");
+	s->recovery_pending = true;
+	return success(reply);
+}
+
+static enum ld_next rq_goodbye(struct ldsim *s, const struct sim_device *d, plist_t req,
+                               plist_t reply)
+{
+	(void)s;
+	(void)d;
+	(void)req;
+	success(reply);
+	return LD_CLOSE;
+}
+
+static const struct {
+	const char *name;
+	ld_handler fn;
+} requests[] = {
+        {"QueryType", rq_query_type},
+        {"GetValue", rq_get_value},
+        {"StartSession", rq_start_session},
+        {"StopSession", rq_stop_session},
+        {"Pair", rq_pair},
+        {"ValidatePair", rq_validate_pair},
+        {"Unpair", rq_unpair},
+        {"EnterRecovery", rq_enter_recovery},
+        {"Goodbye", rq_goodbye},
+};
+
+/* --- framing ------------------------------------------------------------- */
+
+static void put_frame(GByteArray *out, const char *data, uint32_t len)
+{
+	uint32_t be = GUINT32_TO_BE(len);
+
+	g_byte_array_append(out, (const guint8 *)&be, sizeof(be));
+	g_byte_array_append(out, (const guint8 *)data, len);
+}
+
+static void put_plist(GByteArray *out, plist_t msg)
+{
+	char *xml = NULL;
+	uint32_t len = 0;
+
+	plist_to_xml(msg, &xml, &len);
+	put_frame(out, xml, len);
+	plist_to_xml_free(xml);
+}
+
+static void log_request(struct ldsim *s, plist_t req)
+{
+	const char *request = dict_str(req, "Request"), *key = dict_str(req, "Key");
+	const char *domain = dict_str(req, "Domain"), *label = dict_str(req, "Label");
+
+	lab_log(s->dev, "lockdown", "%s%s%s%s%s label=%s", request ? request : "(none)",
+	        key ? " " : "", key ? key : "", domain ? " domain=" : "", domain ? domain : "",
+	        label ? label : "");
+}
+
+/* Faults come first: they model a lockdownd that misbehaves whatever is asked.
+ * Returns true when a fault decided the outcome (*keep tells what to do). */
+static bool apply_fault(struct ldsim *s, const struct sim_device *d, GByteArray *out, bool *keep)
+{
+	*keep = true;
+	if (d->faults & SIM_FAULT_LOCKDOWN_CLOSE) {
+		lab_log(s->dev, "lockdown", "fault: closing without reply");
+		*keep = false;
+	} else if (d->faults & SIM_FAULT_NO_REPLY_LD) {
+		lab_log(s->dev, "lockdown", "fault: no reply");
+	} else if (d->faults & SIM_FAULT_BAD_PLIST_LD) {
+		lab_log(s->dev, "lockdown", "fault: malformed reply");
+		put_frame(out, bad_reply, sizeof(bad_reply) - 1);
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* One request in, at most one reply out. false: close the tunnel. */
+static bool handle(struct ldsim *s, plist_t req, GByteArray *out)
+{
+	const char *request = dict_str(req, "Request");
+	struct sim_device d;
+	enum ld_next next = LD_KEEP;
+	plist_t reply;
+	bool keep;
+
+	lab_lock();
+	d = *s->dev;
+	lab_unlock();
+	log_request(s, req);
+	if (apply_fault(s, &d, out, &keep))
+		return keep;
+	reply = plist_new_dict();
+	if (request)
+		plist_dict_set_item(reply, "Request", plist_new_string(request));
+	size_t i = 0;
+	while (request && i < G_N_ELEMENTS(requests) && strcmp(request, requests[i].name))
+		i++;
+	if (request && i < G_N_ELEMENTS(requests))
+		next = requests[i].fn(s, &d, req, reply);
+	else
+		fail(s, reply, "InvalidRequest");
+	put_plist(out, reply);
+	plist_free(reply);
+	return next == LD_KEEP;
+}
+
+/* --- public -------------------------------------------------------------- */
+
+struct ldsim *ldsim_new(struct sim_device *d)
+{
+	struct ldsim *s = g_new0(struct ldsim, 1);
+
+	s->dev = d;
+	return s;
+}
+
+bool ldsim_feed(struct ldsim *s, GByteArray *in, GByteArray *out)
+{
+	while (in->len >= 4) {
+		uint32_t be, len;
+		plist_t req = NULL;
+		bool keep;
+
+		memcpy(&be, in->data, sizeof(be));
+		len = GUINT32_FROM_BE(be);
+		if (len > LD_MAX_FRAME) {
+			lab_log(s->dev, "lockdown", "frame of %u bytes: closing", len);
+			return false;
+		}
+		if (in->len - 4 < len)
+			break;
+		plist_from_memory((const char *)in->data + 4, len, &req);
+		g_byte_array_remove_range(in, 0, 4 + len);
+		if (!req || plist_get_node_type(req) != PLIST_DICT) {
+			lab_log(s->dev, "lockdown", "unparsable request: closing");
+			plist_free(req);
+			return false;
+		}
+		keep = handle(s, req, out);
+		plist_free(req);
+		if (!keep)
+			return false;
+	}
+	return true;
+}
+
+/* The EnterRecovery reply is in the socket: only now may the device leave
+ * usbmuxd, or the client would see the tunnel die before its answer. The
+ * mode change goes through an idle callback because it detaches the device,
+ * which closes the very connection we are serving. */
+void ldsim_flushed(struct ldsim *s)
+{
+	if (!s->recovery_pending)
+		return;
+	s->recovery_pending = false;
+	g_idle_add(request_recovery_idle, s->dev);
+}
+
+void ldsim_free(struct ldsim *s)
+{
+	if (!s)
+		return;
+	/* The device got the request even if the client vanished before our
+	 * reply was written. */
+	ldsim_flushed(s);
+	g_free(s);
+}

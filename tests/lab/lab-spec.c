@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Device specs: "PRODUCT_OR_BOARD[:MODE][:key=value...]" -> struct sim_device.
+ * Identities come from the built-in model table (generated from models.csv),
+ * so every known model can be simulated; cpid=/bdid= describe newer ones.
+ */
+#include <string.h>
+#include <stdlib.h>
+
+#include "lab-core.h"
+
+struct lab_model {
+	const char *product;
+	const char *board;
+	uint32_t cpid;
+	uint32_t bdid;
+	const char *display;
+};
+
+static const struct lab_model models[] = {
+#include "lab-models.inc"
+};
+
+/* A plausible iOS per chip generation, so a default device is consistent
+ * (an iPhone 7 does not claim iOS 17). Builds are the real ones. */
+static const struct {
+	uint32_t min_cpid;
+	const char *ios;
+} default_ios[] = {
+	{ 0x8020, "17.5" }, { 0x8015, "16.7.8" }, { 0x8000, "15.8" },
+	{ 0x7000, "12.5.7" }, { 0, "10.3.4" },
+};
+
+static const struct {
+	const char *ios;
+	const char *build;
+} builds[] = {
+	{ "17.5", "21F79" },   { "16.7.8", "20H343" }, { "15.8", "19H370" },
+	{ "14.5", "18E199" },  { "14.4", "18D52" },    { "13.7", "17H35" },
+	{ "12.5.7", "16H81" }, { "10.3.4", "14G61" },
+};
+
+static const char *const mode_names[] = {
+	[SIM_GONE] = "gone",         [SIM_NORMAL] = "normal", [SIM_RESTORE] = "restore",
+	[SIM_RECOVERY] = "recovery", [SIM_DFU] = "dfu",       [SIM_WTF] = "wtf",
+	[SIM_KIS] = "kis",           [SIM_PORT_DFU] = "port-dfu",
+};
+
+static const char *const trust_names[] = {
+	[SIM_TRUST_PAIRED] = "paired",
+	[SIM_TRUST_UNPAIRED] = "unpaired",
+	[SIM_TRUST_INVALID_HOSTID] = "invalid-hostid",
+	[SIM_TRUST_DIALOG_PENDING] = "dialog-pending",
+	[SIM_TRUST_PASSCODE] = "passcode",
+	[SIM_TRUST_DENIED] = "denied",
+};
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} fault_names[] = {
+	{ "stall", SIM_FAULT_STALL },
+	{ "unplug-on-cmd", SIM_FAULT_UNPLUG_ON_CMD },
+	{ "lockdown-close", SIM_FAULT_LOCKDOWN_CLOSE },
+	{ "bad-plist-lockdown", SIM_FAULT_BAD_PLIST_LD },
+	{ "bad-plist-mux", SIM_FAULT_BAD_PLIST_MUX },
+	{ "bad-serial", SIM_FAULT_BAD_SERIAL },
+	{ "no-reply", SIM_FAULT_NO_REPLY_LD },
+};
+
+const char *sim_mode_name(enum sim_mode m)
+{
+	if ((unsigned)m < G_N_ELEMENTS(mode_names))
+		return mode_names[m];
+	return "?";
+}
+
+bool sim_mode_parse(const char *name, enum sim_mode *out)
+{
+	for (unsigned i = 0; i < G_N_ELEMENTS(mode_names); i++) {
+		if (g_ascii_strcasecmp(name, mode_names[i]) == 0) {
+			*out = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool sim_mode_is_usb(enum sim_mode m)
+{
+	return m >= SIM_RECOVERY && m <= SIM_PORT_DFU;
+}
+
+bool sim_mode_is_mux(enum sim_mode m)
+{
+	return m == SIM_NORMAL || m == SIM_RESTORE;
+}
+
+const char *sim_trust_name(enum sim_trust t)
+{
+	if ((unsigned)t < G_N_ELEMENTS(trust_names))
+		return trust_names[t];
+	return "?";
+}
+
+bool sim_trust_parse(const char *name, enum sim_trust *out)
+{
+	for (unsigned i = 0; i < G_N_ELEMENTS(trust_names); i++) {
+		if (g_ascii_strcasecmp(name, trust_names[i]) == 0) {
+			*out = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool sim_faults_parse(const char *list, unsigned *out, GError **error)
+{
+	g_auto(GStrv) names = g_strsplit(list, ",", -1);
+	unsigned bits = 0;
+
+	for (char **n = names; *n; n++) {
+		unsigned i;
+
+		if (g_ascii_strcasecmp(*n, "none") == 0)
+			continue;
+		for (i = 0; i < G_N_ELEMENTS(fault_names); i++)
+			if (g_ascii_strcasecmp(*n, fault_names[i].name) == 0)
+				break;
+		if (i == G_N_ELEMENTS(fault_names)) {
+			g_set_error(error, LAB_ERROR, 0,
+			            "unknown fault '%s'", *n);
+			return false;
+		}
+		bits |= fault_names[i].bit;
+	}
+	*out = bits;
+	return true;
+}
+
+char *sim_faults_format(unsigned faults)
+{
+	GString *s = g_string_new(NULL);
+
+	for (unsigned i = 0; i < G_N_ELEMENTS(fault_names); i++) {
+		if (faults & fault_names[i].bit)
+			g_string_append_printf(s, "%s%s", s->len ? "," : "", fault_names[i].name);
+	}
+	if (!s->len)
+		g_string_append(s, "none");
+	return g_string_free(s, FALSE);
+}
+
+/* By product type ("iPhone10,3", first row wins for two-chip models) or by
+ * board config, with or without the "ap" suffix ("d22ap", "D22"). */
+static const struct lab_model *model_find(const char *name)
+{
+	for (unsigned i = 0; i < G_N_ELEMENTS(models); i++)
+		if (g_ascii_strcasecmp(name, models[i].product) == 0)
+			return &models[i];
+	for (unsigned i = 0; i < G_N_ELEMENTS(models); i++) {
+		const char *b = models[i].board;
+		size_t n = strlen(name);
+
+		if (g_ascii_strcasecmp(name, b) == 0)
+			return &models[i];
+		if (strlen(b) == n + 2 && g_ascii_strncasecmp(name, b, n) == 0 &&
+		    g_ascii_strcasecmp(b + n, "ap") == 0)
+			return &models[i];
+	}
+	return NULL;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+	if (!g_ascii_strcasecmp(v, "1") || !g_ascii_strcasecmp(v, "true") ||
+	    !g_ascii_strcasecmp(v, "yes") || !g_ascii_strcasecmp(v, "on"))
+		*out = true;
+	else if (!g_ascii_strcasecmp(v, "0") || !g_ascii_strcasecmp(v, "false") ||
+	         !g_ascii_strcasecmp(v, "no") || !g_ascii_strcasecmp(v, "off"))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+static bool parse_u64(const char *v, guint64 max, guint64 *out)
+{
+	char *end = NULL;
+	guint64 n;
+
+	if (!*v || *v == '-')
+		return false;
+	n = g_ascii_strtoull(v, &end, 0);
+	if (*end || n > max)
+		return false;
+	*out = n;
+	return true;
+}
+
+static bool bad_value(GError **error, const char *key, const char *value)
+{
+	g_set_error(error, LAB_ERROR, 0, "bad value for %s: '%s'",
+	            key, value);
+	return false;
+}
+
+/* Keys that may change on a live device (`ctl set`), as well as in a spec.
+ * The caller holds lab_lock(): the umockdev worker reads these fields. */
+static bool set_live_key(struct sim_device *d, const char *key, const char *v, GError **error)
+{
+	bool b;
+	guint64 n;
+
+	if (!strcmp(key, "trust")) {
+		if (!sim_trust_parse(v, &d->trust))
+			return bad_value(error, key, v);
+	} else if (!strcmp(key, "ios")) {
+		g_strlcpy(d->ios_version, v, sizeof(d->ios_version));
+	} else if (!strcmp(key, "build")) {
+		g_strlcpy(d->build, v, sizeof(d->build));
+	} else if (!strcmp(key, "name")) {
+		g_strlcpy(d->name, v, sizeof(d->name));
+	} else if (!strcmp(key, "iboot")) {
+		g_strlcpy(d->iboot, v, sizeof(d->iboot));
+	} else if (!strcmp(key, "loop") || !strcmp(key, "broken")) {
+		if (!parse_bool(v, &d->broken_os))
+			return bad_value(error, key, v);
+	} else if (!strcmp(key, "autoboot") || !strcmp(key, "auto-boot")) {
+		if (!parse_bool(v, &b))
+			return bad_value(error, key, v);
+		d->auto_boot = d->auto_boot_pending = b;
+	} else if (!strcmp(key, "inaccessible")) {
+		if (!parse_bool(v, &d->inaccessible))
+			return bad_value(error, key, v);
+	} else if (!strcmp(key, "transition")) {
+		if (!parse_u64(v, 600000, &n))
+			return bad_value(error, key, v);
+		d->transition_ms = n;
+	} else if (!strcmp(key, "fault") || !strcmp(key, "faults")) {
+		return sim_faults_parse(v, &d->faults, error);
+	} else if (!strcmp(key, "serial")) {
+		g_strlcpy(d->serial_override, v, sizeof(d->serial_override));
+		d->faults |= SIM_FAULT_BAD_SERIAL;
+	} else {
+		g_set_error(error, LAB_ERROR, 0,
+		            "unknown key '%s'", key);
+		return false;
+	}
+	return true;
+}
+
+bool lab_device_set(struct sim_device *d, const char *key, const char *value, GError **error)
+{
+	bool ok;
+
+	if (!strcmp(key, "ecid") || !strcmp(key, "udid") || !strcmp(key, "cpid") ||
+	    !strcmp(key, "bdid")) {
+		g_set_error(error, LAB_ERROR, 0,
+		            "%s is an identity: give it when the device is plugged", key);
+		return false;
+	}
+	lab_lock();
+	ok = set_live_key(d, key, value, error);
+	lab_unlock();
+	return ok;
+}
+
+/* Identity keys, only valid in a spec. Returns false with no error set
+ * when the key is not an identity key. */
+static bool set_identity_key(struct sim_device *d, const char *key, const char *v, bool *udid_old,
+                             GError **error)
+{
+	guint64 n;
+
+	if (!strcmp(key, "ecid")) {
+		if (!parse_u64(v, G_MAXUINT64, &n))
+			return bad_value(error, key, v);
+		d->ecid = n;
+	} else if (!strcmp(key, "cpid")) {
+		if (!parse_u64(v, 0xffff, &n))
+			return bad_value(error, key, v);
+		d->cpid = n;
+	} else if (!strcmp(key, "bdid")) {
+		if (!parse_u64(v, 0xff, &n))
+			return bad_value(error, key, v);
+		d->bdid = n;
+	} else if (!strcmp(key, "udid")) {
+		*udid_old = !strcmp(v, "old");
+		if (!*udid_old && (!*v || strlen(v) >= sizeof(d->udid)))
+			return bad_value(error, key, v);
+		if (!*udid_old)
+			g_strlcpy(d->udid, v, sizeof(d->udid));
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* Split on ':' except inside double quotes (serial="CPID:8010 ..."). */
+static GStrv spec_split(const char *spec, GError **error)
+{
+	GPtrArray *tok = g_ptr_array_new();
+	GString *cur = g_string_new(NULL);
+	bool quoted = false;
+
+	for (const char *p = spec;; p++) {
+		if (*p == '"') {
+			quoted = !quoted;
+		} else if (*p == '\0' || (*p == ':' && !quoted)) {
+			g_ptr_array_add(tok, g_string_free(cur, FALSE));
+			if (!*p)
+				break;
+			cur = g_string_new(NULL);
+		} else {
+			g_string_append_c(cur, *p);
+		}
+	}
+	g_ptr_array_add(tok, NULL);
+	if (quoted) {
+		g_strfreev((GStrv)g_ptr_array_free(tok, FALSE));
+		g_set_error(error, LAB_ERROR, 0,
+		            "unterminated quote in '%s'", spec);
+		return NULL;
+	}
+	return (GStrv)g_ptr_array_free(tok, FALSE);
+}
+
+static void set_defaults_from_chip(struct sim_device *d, bool udid_old)
+{
+	if (!d->ios_version[0]) {
+		unsigned i = 0;
+
+		while (d->cpid < default_ios[i].min_cpid)
+			i++;
+		g_strlcpy(d->ios_version, default_ios[i].ios, sizeof(d->ios_version));
+	}
+	for (unsigned i = 0; !d->build[0] && i < G_N_ELEMENTS(builds); i++)
+		if (!strcmp(d->ios_version, builds[i].ios))
+			g_strlcpy(d->build, builds[i].build, sizeof(d->build));
+	if (!d->build[0])
+		g_strlcpy(d->build, "99Z999", sizeof(d->build));
+	if (d->udid[0])
+		return;
+	/* A12 and later use the "CPID-ECID" UDID; older ones 40 hex digits
+	 * (a SHA-1 on real devices; any stable value will do here). */
+	if (d->cpid >= 0x8020 && !udid_old) {
+		g_snprintf(d->udid, sizeof(d->udid), "%08X-%016llX", (unsigned)d->cpid,
+		           (unsigned long long)d->ecid);
+	} else {
+		char *seed = g_strdup_printf("irecsim-%016llx", (unsigned long long)d->ecid);
+		char *sha = g_compute_checksum_for_string(G_CHECKSUM_SHA1, seed, -1);
+
+		g_strlcpy(d->udid, sha, sizeof(d->udid));
+		g_free(sha);
+		g_free(seed);
+	}
+}
+
+/* With bad-serial and no serial= given: a serial cut off inside the ECID,
+ * as a flaky cable or a truncated descriptor read would deliver it. */
+static void set_default_bad_serial(struct sim_device *d)
+{
+	if (!(d->faults & SIM_FAULT_BAD_SERIAL) || d->serial_override[0])
+		return;
+	g_snprintf(d->serial_override, sizeof(d->serial_override),
+	           "CPID:%04X CPRV:11 CPFM:03 SCEP:01 BDID:%02X ECID:%08X", (unsigned)d->cpid,
+	           (unsigned)d->bdid, (unsigned)(d->ecid >> 32));
+}
+
+static bool apply_model(struct sim_device *d, const char *name, GError **error)
+{
+	const struct lab_model *m = model_find(name);
+
+	if (!m) {
+		/* A model newer than the table: cpid= (and bdid=) must say what it is. */
+		if (!d->cpid) {
+			g_set_error(error, LAB_ERROR, 0,
+			            "unknown model '%s' (add cpid= and bdid= for a new one)", name);
+			return false;
+		}
+		g_strlcpy(d->product_type, name, sizeof(d->product_type));
+		g_strlcpy(d->hw_model, "", sizeof(d->hw_model));
+		if (!d->name[0])
+			g_strlcpy(d->name, name, sizeof(d->name));
+		return true;
+	}
+	g_strlcpy(d->product_type, m->product, sizeof(d->product_type));
+	g_strlcpy(d->hw_model, m->board, sizeof(d->hw_model));
+	if (!d->cpid)
+		d->cpid = m->cpid;
+	if (!d->bdid)
+		d->bdid = m->bdid;
+	if (!d->name[0])
+		g_strlcpy(d->name, m->display, sizeof(d->name));
+	return true;
+}
+
+static bool apply_keys(struct sim_device *d, char **kv, bool *udid_old, GError **error)
+{
+	for (; *kv; kv++) {
+		g_auto(GStrv) pair = g_strsplit(*kv, "=", 2);
+
+		if (!pair[0] || !pair[1]) {
+			g_set_error(error, LAB_ERROR, 0,
+			            "expected key=value, got '%s'", *kv);
+			return false;
+		}
+		if (set_identity_key(d, pair[0], pair[1], udid_old, error))
+			continue;
+		if (error && *error)
+			return false;
+		if (!set_live_key(d, pair[0], pair[1], error))
+			return false;
+	}
+	return true;
+}
+
+bool lab_spec_parse(struct sim_device *d, enum sim_mode *home, const char *spec, GError **error)
+{
+	g_auto(GStrv) tok = spec_split(spec, error);
+	bool udid_old = false, auto_boot_given;
+	char **kv;
+
+	if (!tok)
+		return false;
+	if (!tok[0][0]) {
+		g_set_error(error, LAB_ERROR, 0, "empty device spec");
+		return false;
+	}
+	*home = SIM_NORMAL;
+	kv = tok + 1;
+	if (*kv && !strchr(*kv, '=')) {
+		if (!sim_mode_parse(*kv, home) || *home == SIM_GONE) {
+			g_set_error(error, LAB_ERROR, 0,
+			            "unknown mode '%s'", *kv);
+			return false;
+		}
+		kv++;
+	}
+	d->ecid = 0x000A1B2C3D4E0000ull + d->id;
+	d->transition_ms = LAB_DEFAULT_TRANSITION_MS;
+	d->trust = SIM_TRUST_PAIRED;
+	/* sentinel: tells whether autoboot= was given */
+	d->auto_boot_pending = true;
+	d->auto_boot = false;
+	if (!apply_keys(d, kv, &udid_old, error) || !apply_model(d, tok[0], error))
+		return false;
+	auto_boot_given = d->auto_boot || !d->auto_boot_pending;
+	/* A device sitting in recovery or DFU has auto-boot false in NVRAM;
+	 * one that booted normally has it true. */
+	if (!auto_boot_given)
+		d->auto_boot = !sim_mode_is_usb(*home);
+	d->auto_boot_pending = d->auto_boot;
+	if (!d->iboot[0])
+		g_strlcpy(d->iboot, "iBoot-8422.141.2", sizeof(d->iboot));
+	set_defaults_from_chip(d, udid_old);
+	set_default_bad_serial(d);
+	return true;
+}
+
+char *lab_device_describe(const struct sim_device *d)
+{
+	return g_strdup_printf("%u 0x%016llx %s %s %s %s", d->id, (unsigned long long)d->ecid,
+	                       d->udid, d->product_type, sim_mode_name(d->mode),
+	                       sim_trust_name(d->trust));
+}

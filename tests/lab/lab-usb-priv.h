@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * irecsim lab-usb internals, shared by lab-usb.c (testbed, sysfs, usbfs
+ * ioctls, URB queue) and lab-usb-iboot.c (what the device answers on its
+ * endpoints: descriptors, strings, the iBoot command channel, uploads).
+ */
+#ifndef IRECSIM_LAB_USB_PRIV_H
+#define IRECSIM_LAB_USB_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <glib.h>
+#include <umockdev.h>
+
+#include "lab.h"
+
+/* A string descriptor carries at most 126 UTF-16 units (bLength is a byte). */
+#define USBSIM_STR_UNITS 126
+/* String descriptor indexes: 1 nonces, 2 manufacturer, 3 product, 4 serial. */
+#define USBSIM_N_STRINGS 5
+
+/* One enumeration of a device: lives from usbsim_plug() until the last
+ * client fd that saw it is closed, so the worker thread may still use it
+ * after usbsim_unplug(). */
+struct usb_plug {
+	gint refs;
+	struct sim_device *d; /* stable for the life of the lab */
+	enum sim_mode mode;   /* mode at plug time; d->mode moves on */
+	unsigned bus, port, devnum;
+	bool node_private; /* node is 0600: only its owner's open() succeeds */
+	char syspath[96];  /* "/sys/devices/.../usb1/1-3" */
+	char devnode[32];  /* "/dev/bus/usb/001/005" */
+	UMockdevIoctlBase *handler;
+
+	/* Immutable after plug. */
+	guint8 desc[96]; /* device descriptor + whole config descriptor */
+	unsigned desc_len;
+	unsigned n_ifaces;
+	gunichar2 str[USBSIM_N_STRINGS][USBSIM_STR_UNITS];
+	unsigned str_len[USBSIM_N_STRINGS];
+	char *str_utf8[USBSIM_N_STRINGS]; /* the same strings, as sysfs caches them */
+
+	/* Guarded by lab_lock(). */
+	bool gone;            /* unplugged: ioctls on open fds answer ENODEV */
+	GHashTable *env;      /* iBoot variables of this boot (name -> value) */
+	char reply[256];      /* what the next 0xC0 read returns */
+	guint64 upload_bytes; /* bulk OUT bytes since the last upload start */
+};
+
+struct usb_plug *usb_plug_ref(struct usb_plug *p);
+void usb_plug_unref(struct usb_plug *p);
+/* False after usbsim_shutdown(): then p->d may already be freed, so late
+ * timers must not touch it. Main loop only. */
+bool usbsim_running(void);
+
+/* lab-usb-iboot.c. Call with lab_lock() held: fills descriptors, strings
+ * and the iBoot environment from d for an enumeration in p->mode. */
+void usbsim_iboot_setup(struct usb_plug *p);
+/* Worker thread, lab_lock() not held. Return the URB status (0, -EPIPE for
+ * a STALL, -ESHUTDOWN when the device went away) and set *actual. */
+int usbsim_iboot_control(struct usb_plug *p, const guint8 setup[8], guint8 *data, int *actual);
+int usbsim_iboot_bulk(struct usb_plug *p, unsigned ep, const guint8 *data, int len, int *actual);
+/* Forget saved iBoot variables (usbsim_shutdown). */
+void usbsim_iboot_shutdown(void);
+
+#endif

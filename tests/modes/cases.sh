@@ -1,0 +1,147 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# `irecctl enter` and `irecctl exit` against the simulated lab, with the
+# unmodified Debian tools as independent witnesses. Usage: cases.sh CASE
+# Environment (set by CTest): IRECSIM, IRECCTL.
+set -eu
+: "${IRECSIM:?}" "${IRECCTL:?}"
+tmp=$(mktemp -d)
+export IRECCTL_LOCK_DIR="$tmp/locks"
+trap 'rm -rf "$tmp"' EXIT
+# Short socket paths for the lab, but a private TMPDIR for what the tests write.
+export TMPDIR=/tmp
+
+fail() {
+	echo "FAIL: $*" >&2
+	for f in "$tmp"/out "$tmp"/err "$tmp"/rc; do [ -f "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }; done
+	exit 1
+}
+
+# inlab SPEC... -- SCRIPT: run sh -c SCRIPT in a lab; output in $tmp/out, err, rc.
+inlab() {
+	specs=""
+	while [ "$1" != "--" ]; do specs="$specs --device $1"; shift; done
+	shift
+	set +e
+	# shellcheck disable=SC2086
+	"$IRECSIM" run $specs -- sh -c "$1" >"$tmp/out" 2>"$tmp/err"
+	echo $? >"$tmp/rc"
+	set -e
+}
+rc_is() { [ "$(cat "$tmp/rc")" = "$1" ] || fail "exit status $(cat "$tmp/rc"), expected $1"; }
+out_has() { grep -Eq -- "$1" "$tmp/out" || fail "stdout lacks /$1/"; }
+err_has() { grep -Eq -- "$1" "$tmp/err" || fail "stderr lacks /$1/"; }
+
+case "$1" in
+exit-verified)
+	inlab iPhone10,1:recovery:ecid=0x22 -- '
+		"$IRECCTL" exit -d 0x22 || exit $?
+		idevice_id -l'
+	rc_is 0
+	out_has '^0x0000000000000022  iPhone 8 \(Global\)  recovery -> normal'
+	out_has '^[0-9a-f]{40}$' # the witness lists it in normal mode
+	;;
+enter-verified)
+	# iOS 17: EnterRecovery answers SessionInactive, then works in a paired session.
+	inlab iPhone16,1:normal:ecid=0x11:ios=17.5:trust=paired -- '
+		"$IRECCTL" enter -d 00008130-0000000000000011 || exit $?
+		irecovery -i 0x11 -q'
+	rc_is 0
+	out_has 'normal -> recovery'
+	out_has '^MODE: Recovery$'
+	out_has '^ECID: 0x0*11$'
+	;;
+enter-old-ios-unpaired)
+	# Before iOS 14.5 no session is needed, so no pairing either.
+	inlab iPhone9,1:normal:ecid=0x12:ios=12.5.7:trust=unpaired -- '"$IRECCTL" enter'
+	rc_is 0
+	out_has 'normal -> recovery'
+	;;
+enter-untrusted)
+	inlab iPhone12,1:normal:ecid=0x13:ios=17.0:trust=unpaired -- '"$IRECCTL" enter --json'
+	rc_is 9
+	err_has 'no pair record: use --pair'
+	out_has '"result": "not-trusted"'
+	;;
+enter-already)
+	inlab iPhone10,1:recovery:ecid=0x22 -- '"$IRECCTL" enter'
+	rc_is 0
+	out_has 'recovery -> recovery'
+	;;
+enter-from-dfu)
+	# No terminal: print the buttons and exit "needs a person".
+	inlab iPhone10,1:dfu:ecid=0x22 -- '"$IRECCTL" enter --json'
+	rc_is 8
+	err_has 'Force restart'
+	out_has '"result": "needs-person"'
+	out_has '"buttons": \['
+	;;
+exit-from-dfu)
+	inlab iPhone16,1:dfu:ecid=0x22 -- '"$IRECCTL" exit'
+	rc_is 8
+	err_has 'only a force restart leaves it'
+	err_has 'Vol'
+	;;
+recovery-loop)
+	inlab iPhone10,1:recovery:ecid=0x22:loop=1 -- '"$IRECCTL" exit --json'
+	rc_is 11
+	out_has '"result": "recovery-loop"'
+	out_has 'auto-boot=true'
+	;;
+timeout)
+	inlab iPhone10,1:recovery:ecid=0x22:transition=4000 -- '"$IRECCTL" exit --timeout 1'
+	rc_is 5
+	err_has 'did not arrive in normal mode in time'
+	;;
+ambiguous)
+	inlab iPhone10,1:recovery:ecid=0x22 iPhone10,1:recovery:ecid=0x23 -- '"$IRECCTL" exit'
+	rc_is 4
+	err_has '2 devices match'
+	;;
+no-device)
+	inlab iPhone10,1:recovery:ecid=0x22 -- '"$IRECCTL" exit -d 0x99'
+	rc_is 3
+	;;
+busy)
+	# Two processes on one device: while the first holds the device (waiting
+	# for a person to press buttons), the second is refused at once with the
+	# holder's pid.
+	inlab iPhone10,1:dfu:ecid=0x22 -- '
+		"$IRECCTL" enter -d 0x22 --wait-for-person --timeout 20 >/dev/null 2>"$IRECCTL_LOCK_DIR.first.err" &
+		first=$!
+		while ! grep -q "waiting for the device" "$IRECCTL_LOCK_DIR.first.err" 2>/dev/null; do sleep 0.05; done
+		"$IRECCTL" exit -d 0x22; rc=$?
+		kill -TERM $first; wait $first
+		exit $rc'
+	rc_is 6
+	err_has 'pid [0-9]+'
+	;;
+sigint)
+	inlab iPhone10,1:recovery:ecid=0x22:transition=10000 -- '
+		"$IRECCTL" exit -d 0x22 &
+		pid=$!
+		"$IRECSIM" ctl wait 1 gone 5000 >/dev/null
+		# A background job of a non-interactive shell ignores SIGINT (and
+		# irecctl keeps an ignored signal ignored), so this sends SIGTERM.
+		kill -TERM $pid
+		wait $pid'
+	rc_is 130
+	err_has 'interrupted'
+
+	;;
+exit-all-16)
+	specs=""
+	i=1
+	while [ $i -le 16 ]; do specs="$specs iPhone10,1:recovery:ecid=$((0x100 + i))"; i=$((i + 1)); done
+	# shellcheck disable=SC2086
+	inlab $specs -- '"$IRECCTL" exit --all --json; rc=$?; idevice_id -l | wc -l; exit $rc'
+	rc_is 0
+	[ "$(grep -c '"result": "ok"' "$tmp/out")" = 16 ] || fail "not 16 ok results"
+	out_has '^16$'
+	;;
+*)
+	echo "unknown case $1" >&2
+	exit 2
+	;;
+esac
+echo "ok: modes $1"

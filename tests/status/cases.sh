@@ -1,0 +1,197 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# `irecctl status` against the simulated lab. Usage: cases.sh CASE
+# Environment (set by CTest): IRECSIM, IRECCTL, EXPECTED (dir of expected output).
+set -eu
+: "${IRECSIM:?}" "${IRECCTL:?}" "${EXPECTED:?}"
+export TMPDIR=/tmp
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	for f in "$tmp"/*; do [ -f "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }; done
+	exit 1
+}
+
+# lab DEVICE-SPECS... -- ARGS: run `irecctl ARGS` in a lab; output in $tmp/out, err, rc.
+lab() {
+	specs=""
+	while [ "$1" != "--" ]; do specs="$specs --device $1"; shift; done
+	shift
+	set +e
+	# shellcheck disable=SC2086
+	"$IRECSIM" run $specs -- "$IRECCTL" "$@" >"$tmp/out" 2>"$tmp/err"
+	echo $? >"$tmp/rc"
+	set -e
+}
+
+rc_is() { [ "$(cat "$tmp/rc")" = "$1" ] || fail "exit status $(cat "$tmp/rc"), expected $1"; }
+out_has() { grep -Eq -- "$1" "$tmp/out" || fail "stdout lacks /$1/"; }
+err_has() { grep -Eq -- "$1" "$tmp/err" || fail "stderr lacks /$1/"; }
+json_count() {
+	n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$tmp/out") ||
+		fail "stdout is not JSON"
+	[ "$n" = "$1" ] || fail "$n devices in JSON, expected $1"
+}
+
+# A mixed lab: two normal (trusted, untrusted), recovery, DFU, and a device
+# newer than the model table. Exact JSON.
+MIXED="iPhone16,1:normal:ecid=0x11:trust=paired:ios=17.5:build=21F79:name=Lab-1
+iPhone10,1:recovery:ecid=0x22
+iPad8,1:dfu:ecid=0x33:iboot=iBoot-3865.0.0.4.7
+new:recovery:cpid=0x8150:bdid=0x44:ecid=0x44
+iPhone12,1:normal:ecid=0x55:trust=unpaired:ios=16.0:build=20A362:name=Lab-5"
+
+case "$1" in
+mixed-json)
+	# shellcheck disable=SC2086
+	lab $MIXED -- status --json
+	rc_is 0
+	diff -u "$EXPECTED/mixed.json" "$tmp/out" >"$tmp/diff" || fail "JSON differs from expected"
+	;;
+mixed-table)
+	# shellcheck disable=SC2086
+	lab $MIXED -- status
+	rc_is 0
+	head -n 1 "$tmp/out" | grep -Eq '^MODE +MODEL +PRODUCT +ECID +UDID +VERSION +USB +TRUSTED$' ||
+		fail "bad header"
+	out_has '^normal +iPhone 15 Pro +iPhone16,1 +0x0000000000000011 +00008130-0000000000000011 +17\.5 \(21F79\) +- +yes$'
+	out_has '^recovery +Unknown model \(CPID 0x8150, BDID 0x44\) +- +0x0000000000000044 '
+	out_has '^dfu +iPad Pro 11-inch'
+	[ "$(wc -l <"$tmp/out")" = 6 ] || fail "expected a header and 5 rows"
+	[ ! -s "$tmp/err" ] || fail "stderr not empty"
+	;;
+select-ecid)
+	# shellcheck disable=SC2086
+	lab $MIXED -- status --json -d 0x22
+	rc_is 0
+	json_count 1
+	out_has '"mode": "recovery"'
+	out_has '"ecid": "0x0000000000000022"'
+	;;
+select-decimal-ecid)
+	# shellcheck disable=SC2086
+	lab $MIXED -- status --json -d 51
+	rc_is 0
+	json_count 1
+	out_has '"mode": "dfu"'
+	;;
+select-udid)
+	# shellcheck disable=SC2086
+	lab $MIXED -- -d 00008130-0000000000000011 status --json
+	rc_is 0
+	json_count 1
+	out_has '"product_type": "iPhone16,1"'
+	;;
+select-udid-in-recovery)
+	# A new-form UDID names the device in every mode (it contains the ECID).
+	lab iPhone12,1:recovery:ecid=0x77 -- status --json -d 00008030-0000000000000077
+	rc_is 0
+	json_count 1
+	out_has '"udid": "00008030-0000000000000077"'
+	;;
+select-nothing)
+	# shellcheck disable=SC2086
+	lab $MIXED -- status -d 0x99
+	rc_is 3
+	[ ! -s "$tmp/out" ] || fail "stdout not empty"
+	[ "$(wc -l <"$tmp/err")" = 1 ] || fail "expected a one-line error"
+	err_has 'no attached device matches'
+	;;
+empty)
+	"$IRECSIM" run -- "$IRECCTL" status --json >"$tmp/out" 2>"$tmp/err" || fail "rc $?"
+	[ "$(cat "$tmp/out")" = "[]" ] || fail "expected []"
+	"$IRECSIM" run -- "$IRECCTL" status >"$tmp/out" 2>"$tmp/err" || fail "rc $?"
+	[ ! -s "$tmp/out" ] || fail "human output with no device must be empty"
+	;;
+mux-absent)
+	# usbmuxd gone: raw-USB devices are still listed, quickly.
+	set +e
+	"$IRECSIM" run --device iPhone12,1:normal:ecid=0x1 --device iPhone10,1:recovery:ecid=0x2 \
+		-- sh -c '"$IRECSIM" ctl mux off >/dev/null && exec "$IRECCTL" status --json' \
+		>"$tmp/out" 2>"$tmp/err"
+	echo $? >"$tmp/rc"
+	set -e
+	rc_is 0
+	json_count 1
+	out_has '"mode": "recovery"'
+	;;
+stuck-device)
+	# A device whose lockdownd never answers is listed with an error at the
+	# deadline; the others are not held up.
+	start=$(date +%s)
+	lab iPhone12,1:normal:ecid=0x1:fault=no-reply iPhone10,1:recovery:ecid=0x2 \
+		iPhone16,1:normal:ecid=0x3 -- status --json --timeout 1
+	end=$(date +%s)
+	rc_is 0
+	json_count 3
+	out_has '"error": "no answer within 1.0 s"'
+	out_has '"product_type": "iPhone16,1"'
+	[ $((end - start)) -le 5 ] || fail "took $((end - start)) s"
+	;;
+bad-lockdown)
+	lab iPhone12,1:normal:ecid=0x1:fault=bad-plist-lockdown iPhone16,1:normal:ecid=0x3:fault=lockdown-close \
+		-- status --json
+	rc_is 0
+	json_count 2
+	out_has '"error": "malformed reply from lockdownd"'
+	;;
+bad-serials)
+	# Every malformed identity string the lab can send: listed, never a crash.
+	i=0
+	while IFS= read -r serial; do
+		i=$((i + 1))
+		# Specs split on ':' outside double quotes.
+		set +e
+		"$IRECSIM" run --device "iPhone10,1:recovery:ecid=0x2:serial=\"$serial\"" \
+			-- "$IRECCTL" status --json >"$tmp/out" 2>"$tmp/err"
+		echo $? >"$tmp/rc"
+		set -e
+		rc_is 0
+		json_count 1
+		out_has '"mode": "recovery"'
+	done <<'LIST'
+CPID:8015 CPRV:11 CPFM:03 SCEP:01 BDID:02 ECID:0000000000000002 IBFL:3C SRTG:[iBoot-34
+CPID:8015 CPRV:11 BDID:02
+CPID:ZZZZ BDID:02 ECID:0000000000000002
+CPID:8015 BDID:02 ECID:00000000000000000002
+CPID8015 BDID02 ECID0000000000000002
+garbage garbage garbage
+CPID:8015 CPID:8016 BDID:02 ECID:0000000000000002
+SRTG:[unterminated ECID:0000000000000002
+LIST
+	# The last lab's garbage must be visible as such, not as a device without faults.
+	"$IRECSIM" run --device 'iPhone10,1:recovery:ecid=0x2:serial="garbage garbage"' \
+		-- "$IRECCTL" status --json >"$tmp/out" 2>"$tmp/err"
+	out_has '"error": "unreadable identity string from the device"'
+	out_has '"ecid": null'
+	"$IRECSIM" run --device 'iPhone10,1:recovery:ecid=0x2:serial="CPID:8015 BDID:02"' \
+		-- "$IRECCTL" status --json >"$tmp/out" 2>"$tmp/err"
+	out_has '"error": "identity string has no ECID"'
+	;;
+inaccessible)
+	# A device node this user may not open: listed as accessible=false with
+	# the reason, identified from sysfs. Needs root to become another user.
+	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null || { echo "skip: needs root and setpriv"; exit 77; }
+	chmod 0755 "$tmp"
+	set +e
+	# The lab's private dirs are root's: let the other user reach the testbed.
+	"$IRECSIM" run --device iPhone10,1:recovery:ecid=0x2:inaccessible=1 -- sh -c '
+		chmod a+x "$(dirname "$UMOCKDEV_DIR")" && chmod -R a+rX "$UMOCKDEV_DIR" &&
+		exec setpriv --reuid=nobody --regid=nogroup --clear-groups "$IRECCTL" status --json' \
+		>"$tmp/out" 2>"$tmp/err"
+	echo $? >"$tmp/rc"
+	set -e
+	rc_is 0
+	json_count 1
+	out_has '"accessible": false'
+	out_has '"error": "permission denied on /dev/bus/usb/'
+	out_has '"ecid": "0x0000000000000002"'
+	;;
+*)
+	echo "unknown case $1" >&2
+	exit 2
+	;;
+esac
+echo "ok: status $1"
