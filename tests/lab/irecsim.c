@@ -302,7 +302,7 @@ static void stop_lab(void)
 
 static int run_main(int argc, char **argv)
 {
-	struct run_opts o = { .specs = g_ptr_array_new(), .scenarios = g_ptr_array_new() };
+	struct run_opts o = {.specs = g_ptr_array_new(), .scenarios = g_ptr_array_new()};
 	g_autofree char *orig_tmpdir = g_strdup(g_getenv("TMPDIR"));
 	g_autofree char *dir = NULL;
 	g_auto(GStrv) envp = NULL;
@@ -359,7 +359,8 @@ static int ctl_main(int argc, char **argv)
 		return 1;
 	}
 	if (!path || !*path) {
-		fprintf(stderr, "irecsim ctl: IRECSIM_CONTROL is not set (run inside irecsim run)\n");
+		fprintf(stderr,
+		        "irecsim ctl: IRECSIM_CONTROL is not set (run inside irecsim run)\n");
 		return 1;
 	}
 	args = g_strjoinv(" ", argv + 2);

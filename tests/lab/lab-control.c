@@ -109,6 +109,16 @@ static const char *cmd_list(struct call *c, struct sim_device *d, char **args)
 	return NULL;
 }
 
+static const char *cmd_show(struct call *c, struct sim_device *d, char **args)
+{
+	char *text = lab_device_show(d);
+
+	(void)args;
+	reply_line(c, text);
+	g_free(text);
+	return NULL;
+}
+
 static const char *cmd_unplug(struct call *c, struct sim_device *d, char **args)
 {
 	(void)args;
@@ -202,7 +212,7 @@ static const char *cmd_wait(struct call *c, struct sim_device *d, char **args)
 	w->mode = m;
 	w->timer = g_timeout_add(ms, waiter_timeout, w);
 	waiters = g_list_append(waiters, w);
-	return "";  /* pending: waiter_done() answers */
+	return ""; /* pending: waiter_done() answers */
 }
 
 static const struct {
@@ -212,15 +222,16 @@ static const struct {
 	int optargs;
 	cmd_fn fn;
 } commands[] = {
-	{ "list", "list", -1, 0, cmd_list },
-	{ "unplug", "unplug ID", 0, 0, cmd_unplug },
-	{ "replug", "replug ID", 0, 0, cmd_replug },
-	{ "mode", "mode ID MODE", 1, 0, cmd_mode },
-	{ "fault", "fault ID NAME[,NAME]|none", 1, 0, cmd_fault },
-	{ "trust", "trust ID STATE", 1, 0, cmd_trust },
-	{ "set", "set ID KEY=VALUE", 1, 0, cmd_set },
-	{ "mux", "mux on|off", -1, 1, cmd_mux },
-	{ "wait", "wait ID MODE [TIMEOUT_MS]", 1, 1, cmd_wait },
+	{"list", "list", -1, 0, cmd_list},
+	{"show", "show ID", 0, 0, cmd_show},
+	{"unplug", "unplug ID", 0, 0, cmd_unplug},
+	{"replug", "replug ID", 0, 0, cmd_replug},
+	{"mode", "mode ID MODE", 1, 0, cmd_mode},
+	{"fault", "fault ID NAME[,NAME]|none", 1, 0, cmd_fault},
+	{"trust", "trust ID STATE", 1, 0, cmd_trust},
+	{"set", "set ID KEY=VALUE", 1, 0, cmd_set},
+	{"mux", "mux on|off", -1, 1, cmd_mux},
+	{"wait", "wait ID MODE [TIMEOUT_MS]", 1, 1, cmd_wait},
 };
 
 /* Commands whose argument is the rest of the line, spaces and quotes kept. */
@@ -284,7 +295,6 @@ void lab_command_run(const char *line, lab_reply_fn fn, gpointer user)
 	c->out = g_string_new(NULL);
 	c->fn = fn;
 	c->user = user;
-	lab_set_mode_hook(on_mode_change);
 	if (!*text) {
 		call_finish(c, "empty command");
 		return;
@@ -348,8 +358,8 @@ static void conn_reply(const char *reply, gpointer user)
 static void conn_on_line(GObject *src, GAsyncResult *res, gpointer user)
 {
 	struct conn *cc = user;
-	char *line = g_data_input_stream_read_line_finish(G_DATA_INPUT_STREAM(src), res, NULL,
-	                                                  NULL);
+	char *line =
+	        g_data_input_stream_read_line_finish(G_DATA_INPUT_STREAM(src), res, NULL, NULL);
 
 	if (!line) {
 		conn_free(cc);
@@ -430,7 +440,7 @@ static int print_reply(FILE *in)
 
 int lab_ctl_request(const char *socket_path, const char *line)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	FILE *in;
 	int fd, rc;
 

@@ -8,7 +8,7 @@
 
 #include "lab.h"
 
-#define LAB_MAX_DEVICES 128
+#define LAB_MAX_DEVICES           128
 #define LAB_DEFAULT_TRANSITION_MS 300
 
 /* Errors of the lab core: bad specs, commands, scenario lines. */
@@ -33,6 +33,8 @@ bool lab_device_set(struct sim_device *d, const char *key, const char *value, GE
 enum sim_mode lab_device_target(const struct sim_device *d);
 /* One line for `ctl list`: id ecid udid product mode trust. */
 char *lab_device_describe(const struct sim_device *d);
+/* All fields for `ctl show`, "key=value" lines (no trailing newline). */
+char *lab_device_show(const struct sim_device *d);
 void lab_devices_free(void);
 
 /* lab-spec.c: fill d (d->id set, rest zero) from SPEC; *home gets its mode. */

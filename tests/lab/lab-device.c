@@ -26,7 +26,9 @@ static gint n_devices;
 static GRecMutex state_lock;
 static lab_mode_hook mode_hook;
 
+/* clang-format off */
 G_DEFINE_QUARK(irecsim-lab-error-quark, lab_error)
+/* clang-format on */
 
 static struct lab_entry *entry_of(const struct sim_device *d)
 {
@@ -94,8 +96,8 @@ struct sim_device *lab_device_add(const char *spec, GError **error)
 	struct lab_entry *e;
 
 	if (n >= LAB_MAX_DEVICES) {
-		g_set_error(error, LAB_ERROR, 0,
-		            "the lab holds at most %d devices", LAB_MAX_DEVICES);
+		g_set_error(error, LAB_ERROR, 0, "the lab holds at most %d devices",
+		            LAB_MAX_DEVICES);
 		return NULL;
 	}
 	e = g_new0(struct lab_entry, 1);
@@ -105,8 +107,8 @@ struct sim_device *lab_device_add(const char *spec, GError **error)
 		return NULL;
 	}
 	if (lab_device_by_ecid(e->dev.ecid) || lab_device_by_udid(e->dev.udid)) {
-		g_set_error(error, LAB_ERROR, 0,
-		            "device %u: ECID or UDID already in use", e->dev.id);
+		g_set_error(error, LAB_ERROR, 0, "device %u: ECID or UDID already in use",
+		            e->dev.id);
 		g_free(e);
 		return NULL;
 	}
@@ -347,8 +349,8 @@ void lab_log(const struct sim_device *d, const char *side, const char *fmt, ...)
 		fflush(log_fp);
 	}
 	if (log_echo)
-		fprintf(stderr, "irecsim: %8lld %s %s %s\n", (long long)(now - log_t0) / 1000,
-		        ecid, side, text);
+		fprintf(stderr, "irecsim: %8lld %s %s %s\n", (long long)(now - log_t0) / 1000, ecid,
+		        side, text);
 	g_mutex_unlock(&log_lock);
 	g_free(text);
 }

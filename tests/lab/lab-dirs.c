@@ -20,8 +20,8 @@
 
 #include "lab-core.h"
 
-#define PID_FILE "irecsim.pid"
-#define STALE_TMP "/tmp"
+#define PID_FILE      "irecsim.pid"
+#define STALE_TMP     "/tmp"
 #define YOUNG_SECONDS 60
 
 static GPtrArray *owned; /* dirs to remove at exit */

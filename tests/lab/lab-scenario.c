@@ -53,16 +53,15 @@ static bool load_line(const char *path, unsigned lineno, char *line, GError **er
 	if (g_str_has_prefix(line, "device") && g_ascii_isspace(line[6])) {
 		if (lab_device_add(g_strstrip(line + 7), &err))
 			return true;
-		g_set_error(error, LAB_ERROR, 0, "%s:%u: %s", path,
-		            lineno, err->message);
+		g_set_error(error, LAB_ERROR, 0, "%s:%u: %s", path, lineno, err->message);
 		g_error_free(err);
 		return false;
 	}
 	ev = g_new0(struct event, 1);
 	ev->at_ms = g_ascii_strtoull(line, &end, 10);
 	if (end == line || !g_ascii_isspace(*end)) {
-		g_set_error(error, LAB_ERROR, 0,
-		            "%s:%u: expected 'device SPEC' or 'AT_MS COMMAND'", path, lineno);
+		g_set_error(error, LAB_ERROR, 0, "%s:%u: expected 'device SPEC' or 'AT_MS COMMAND'",
+		            path, lineno);
 		g_free(ev);
 		return false;
 	}

@@ -27,22 +27,20 @@ static const struct {
 	uint32_t min_cpid;
 	const char *ios;
 } default_ios[] = {
-	{ 0x8020, "17.5" }, { 0x8015, "16.7.8" }, { 0x8000, "15.8" },
-	{ 0x7000, "12.5.7" }, { 0, "10.3.4" },
+	{0x8020, "17.5"}, {0x8015, "16.7.8"}, {0x8000, "15.8"}, {0x7000, "12.5.7"}, {0, "10.3.4"},
 };
 
 static const struct {
 	const char *ios;
 	const char *build;
 } builds[] = {
-	{ "17.5", "21F79" },   { "16.7.8", "20H343" }, { "15.8", "19H370" },
-	{ "14.5", "18E199" },  { "14.4", "18D52" },    { "13.7", "17H35" },
-	{ "12.5.7", "16H81" }, { "10.3.4", "14G61" },
+	{"17.5", "21F79"}, {"16.7.8", "20H343"}, {"15.8", "19H370"},  {"14.5", "18E199"},
+	{"14.4", "18D52"}, {"13.7", "17H35"},    {"12.5.7", "16H81"}, {"10.3.4", "14G61"},
 };
 
 static const char *const mode_names[] = {
-	[SIM_GONE] = "gone",         [SIM_NORMAL] = "normal", [SIM_RESTORE] = "restore",
-	[SIM_RECOVERY] = "recovery", [SIM_DFU] = "dfu",       [SIM_WTF] = "wtf",
+	[SIM_GONE] = "gone",         [SIM_NORMAL] = "normal",     [SIM_RESTORE] = "restore",
+	[SIM_RECOVERY] = "recovery", [SIM_DFU] = "dfu",           [SIM_WTF] = "wtf",
 	[SIM_KIS] = "kis",           [SIM_PORT_DFU] = "port-dfu",
 };
 
@@ -59,13 +57,13 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } fault_names[] = {
-	{ "stall", SIM_FAULT_STALL },
-	{ "unplug-on-cmd", SIM_FAULT_UNPLUG_ON_CMD },
-	{ "lockdown-close", SIM_FAULT_LOCKDOWN_CLOSE },
-	{ "bad-plist-lockdown", SIM_FAULT_BAD_PLIST_LD },
-	{ "bad-plist-mux", SIM_FAULT_BAD_PLIST_MUX },
-	{ "bad-serial", SIM_FAULT_BAD_SERIAL },
-	{ "no-reply", SIM_FAULT_NO_REPLY_LD },
+	{"stall", SIM_FAULT_STALL},
+	{"unplug-on-cmd", SIM_FAULT_UNPLUG_ON_CMD},
+	{"lockdown-close", SIM_FAULT_LOCKDOWN_CLOSE},
+	{"bad-plist-lockdown", SIM_FAULT_BAD_PLIST_LD},
+	{"bad-plist-mux", SIM_FAULT_BAD_PLIST_MUX},
+	{"bad-serial", SIM_FAULT_BAD_SERIAL},
+	{"no-reply", SIM_FAULT_NO_REPLY_LD},
 };
 
 const char *sim_mode_name(enum sim_mode m)
@@ -128,8 +126,7 @@ bool sim_faults_parse(const char *list, unsigned *out, GError **error)
 			if (g_ascii_strcasecmp(*n, fault_names[i].name) == 0)
 				break;
 		if (i == G_N_ELEMENTS(fault_names)) {
-			g_set_error(error, LAB_ERROR, 0,
-			            "unknown fault '%s'", *n);
+			g_set_error(error, LAB_ERROR, 0, "unknown fault '%s'", *n);
 			return false;
 		}
 		bits |= fault_names[i].bit;
@@ -200,8 +197,7 @@ static bool parse_u64(const char *v, guint64 max, guint64 *out)
 
 static bool bad_value(GError **error, const char *key, const char *value)
 {
-	g_set_error(error, LAB_ERROR, 0, "bad value for %s: '%s'",
-	            key, value);
+	g_set_error(error, LAB_ERROR, 0, "bad value for %s: '%s'", key, value);
 	return false;
 }
 
@@ -243,8 +239,7 @@ static bool set_live_key(struct sim_device *d, const char *key, const char *v, G
 		g_strlcpy(d->serial_override, v, sizeof(d->serial_override));
 		d->faults |= SIM_FAULT_BAD_SERIAL;
 	} else {
-		g_set_error(error, LAB_ERROR, 0,
-		            "unknown key '%s'", key);
+		g_set_error(error, LAB_ERROR, 0, "unknown key '%s'", key);
 		return false;
 	}
 	return true;
@@ -319,8 +314,7 @@ static GStrv spec_split(const char *spec, GError **error)
 	g_ptr_array_add(tok, NULL);
 	if (quoted) {
 		g_strfreev((GStrv)g_ptr_array_free(tok, FALSE));
-		g_set_error(error, LAB_ERROR, 0,
-		            "unterminated quote in '%s'", spec);
+		g_set_error(error, LAB_ERROR, 0, "unterminated quote in '%s'", spec);
 		return NULL;
 	}
 	return (GStrv)g_ptr_array_free(tok, FALSE);
@@ -396,30 +390,40 @@ static bool apply_model(struct sim_device *d, const char *name, GError **error)
 	return true;
 }
 
-static bool apply_keys(struct sim_device *d, char **kv, bool *udid_old, GError **error)
+/* What the keys of a spec said beyond the device fields themselves. */
+struct spec_flags {
+	bool udid_old;       /* udid=old */
+	bool autoboot_given; /* autoboot= present: keep it, whatever the mode */
+};
+
+static bool apply_keys(struct sim_device *d, char **kv, struct spec_flags *f, GError **error)
 {
 	for (; *kv; kv++) {
 		g_auto(GStrv) pair = g_strsplit(*kv, "=", 2);
 
 		if (!pair[0] || !pair[1]) {
-			g_set_error(error, LAB_ERROR, 0,
-			            "expected key=value, got '%s'", *kv);
+			g_set_error(error, LAB_ERROR, 0, "expected key=value, got '%s'", *kv);
 			return false;
 		}
-		if (set_identity_key(d, pair[0], pair[1], udid_old, error))
+		if (!strcmp(pair[0], "autoboot") || !strcmp(pair[0], "auto-boot"))
+			f->autoboot_given = true;
+		if (set_identity_key(d, pair[0], pair[1], &f->udid_old, error))
 			continue;
 		if (error && *error)
 			return false;
 		if (!set_live_key(d, pair[0], pair[1], error))
 			return false;
 	}
+	/* serial= implies the fault, even if a later fault= listed others */
+	if (d->serial_override[0])
+		d->faults |= SIM_FAULT_BAD_SERIAL;
 	return true;
 }
 
 bool lab_spec_parse(struct sim_device *d, enum sim_mode *home, const char *spec, GError **error)
 {
 	g_auto(GStrv) tok = spec_split(spec, error);
-	bool udid_old = false, auto_boot_given;
+	struct spec_flags flags = {0};
 	char **kv;
 
 	if (!tok)
@@ -432,8 +436,7 @@ bool lab_spec_parse(struct sim_device *d, enum sim_mode *home, const char *spec,
 	kv = tok + 1;
 	if (*kv && !strchr(*kv, '=')) {
 		if (!sim_mode_parse(*kv, home) || *home == SIM_GONE) {
-			g_set_error(error, LAB_ERROR, 0,
-			            "unknown mode '%s'", *kv);
+			g_set_error(error, LAB_ERROR, 0, "unknown mode '%s'", *kv);
 			return false;
 		}
 		kv++;
@@ -441,20 +444,16 @@ bool lab_spec_parse(struct sim_device *d, enum sim_mode *home, const char *spec,
 	d->ecid = 0x000A1B2C3D4E0000ull + d->id;
 	d->transition_ms = LAB_DEFAULT_TRANSITION_MS;
 	d->trust = SIM_TRUST_PAIRED;
-	/* sentinel: tells whether autoboot= was given */
-	d->auto_boot_pending = true;
-	d->auto_boot = false;
-	if (!apply_keys(d, kv, &udid_old, error) || !apply_model(d, tok[0], error))
+	if (!apply_keys(d, kv, &flags, error) || !apply_model(d, tok[0], error))
 		return false;
-	auto_boot_given = d->auto_boot || !d->auto_boot_pending;
 	/* A device sitting in recovery or DFU has auto-boot false in NVRAM;
 	 * one that booted normally has it true. */
-	if (!auto_boot_given)
+	if (!flags.autoboot_given)
 		d->auto_boot = !sim_mode_is_usb(*home);
 	d->auto_boot_pending = d->auto_boot;
 	if (!d->iboot[0])
 		g_strlcpy(d->iboot, "iBoot-8422.141.2", sizeof(d->iboot));
-	set_defaults_from_chip(d, udid_old);
+	set_defaults_from_chip(d, flags.udid_old);
 	set_default_bad_serial(d);
 	return true;
 }
@@ -464,4 +463,28 @@ char *lab_device_describe(const struct sim_device *d)
 	return g_strdup_printf("%u 0x%016llx %s %s %s %s", d->id, (unsigned long long)d->ecid,
 	                       d->udid, d->product_type, sim_mode_name(d->mode),
 	                       sim_trust_name(d->trust));
+}
+
+/* `ctl show`: every field, "key=value" per line, keys as in specs. */
+char *lab_device_show(const struct sim_device *d)
+{
+	GString *s = g_string_new(NULL);
+	g_autofree char *faults = NULL;
+
+	lab_lock();
+	faults = sim_faults_format(d->faults);
+	g_string_append_printf(s, "id=%u\necid=0x%016llx\nudid=%s\nproduct=%s\nboard=%s\n", d->id,
+	                       (unsigned long long)d->ecid, d->udid, d->product_type, d->hw_model);
+	g_string_append_printf(s, "cpid=0x%04x\nbdid=0x%02x\nmode=%s\ntarget=%s\ntrust=%s\n",
+	                       d->cpid, d->bdid, sim_mode_name(d->mode),
+	                       sim_mode_name(lab_device_target(d)), sim_trust_name(d->trust));
+	g_string_append_printf(s, "ios=%s\nbuild=%s\nname=%s\niboot=%s\n", d->ios_version, d->build,
+	                       d->name, d->iboot);
+	g_string_append_printf(s, "autoboot=%s\nautoboot-pending=%s\nloop=%d\n",
+	                       d->auto_boot ? "true" : "false",
+	                       d->auto_boot_pending ? "true" : "false", d->broken_os);
+	g_string_append_printf(s, "transition=%u\ninaccessible=%d\nfault=%s\nserial=%s",
+	                       d->transition_ms, d->inaccessible, faults, d->serial_override);
+	lab_unlock();
+	return g_string_free(s, FALSE);
 }

@@ -81,12 +81,14 @@ expect_log() {
 	grep -qE -- "$1" "$LT_DIR/lab.log" || { tail -n 40 "$LT_DIR/lab.log" >&2; fail "log: no line matching [$1]"; }
 }
 
-# wait_line FILE REGEX [TIMEOUT_MS]: poll the output of a background process.
-# Only for processes the lab cannot report on; use `lab wait` for devices.
+# wait_line FILE REGEX [TIMEOUT_MS [COUNT]]: poll until FILE has COUNT
+# (default 1) lines matching REGEX. Only for the output of background
+# processes the lab cannot report on; use `lab wait` for device modes.
 wait_line() {
 	_left=${3:-10000}
-	while ! grep -qE -- "$2" "$1" 2>/dev/null; do
-		[ "$_left" -gt 0 ] || { cat "$1" >&2; fail "no line matching [$2] in $1"; }
+	# a file not created yet counts as no match (grep prints nothing then)
+	while _n=$(grep -cE -- "$2" "$1" 2>/dev/null || :) && [ "${_n:-0}" -lt "${4:-1}" ]; do
+		[ "$_left" -gt 0 ] || { cat "$1" >&2; fail "no ${4:-1} line(s) matching [$2] in $1"; }
 		sleep 0.02
 		_left=$((_left - 20))
 	done

@@ -38,7 +38,7 @@ static void on_event(const irecv_device_event_t *ev, void *user)
 int main(int argc, char **argv)
 {
 	irecv_device_event_context_t ctx = NULL;
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	struct timespec tick = {0, 10 * 1000 * 1000};
 	long count, timeout_ms, waited = 0;
 
 	if (argc != 3) {

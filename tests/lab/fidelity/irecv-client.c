@@ -41,7 +41,7 @@ static void do_cmd(irecv_client_t c, const char *text)
 
 static void do_getenv(irecv_client_t c, const char *var)
 {
-	char cmd[256], value[256] = "";
+	char cmd[520], value[256] = "";
 	int rc;
 
 	snprintf(cmd, sizeof(cmd), "getenv %s", var);
