@@ -127,7 +127,11 @@ static int print_device(const struct ctx *ctx, const struct wait_outcome *o)
 	}
 	if (o->dev.ecid)
 		devid_format_ecid(o->dev.ecid, ecid);
-	device_display_name(&o->dev, name, sizeof(name));
+	/* Never seen (gone from the start): nothing to name it by. */
+	if (o->found || o->dev.model || o->dev.product_type[0])
+		device_display_name(&o->dev, name, sizeof(name));
+	else
+		snprintf(name, sizeof(name), "-");
 	log_sanitize(clean, sizeof(clean), name);
 	printf("%s %s %s\n", o->attached ? mode_name(o->dev.mode) : "gone", ecid, clean);
 	return IREC_OK;
@@ -180,8 +184,8 @@ static int report(struct wait_cli *w, const struct wait_outcome *o, double timeo
 		return IREC_EOTHERMODE;
 	case WAIT_TIMEOUT:
 		if (!o->found) {
-			log_error("%s did not appear within %g s", w->ctx->have_device ? w->who : "no device",
-			          timeout_s);
+			log_error("%s did not appear within %g s",
+			          w->ctx->have_device ? w->who : "no device", timeout_s);
 			return IREC_ENODEV;
 		}
 		if (o->attached)

@@ -146,8 +146,10 @@ static bool emit(const struct watch *w, enum event_kind kind, bool initial,
 	bool ok;
 
 	if (w->ctx->json)
-		ok = print_json(initial ? "present" : kind == EVENT_ADD ? "add" : "remove", wall,
-		                mono_ms, d, previous);
+		ok = print_json(initial             ? "present"
+		                : kind == EVENT_ADD ? "add"
+		                                    : "remove",
+		                wall, mono_ms, d, previous);
 	else
 		ok = print_human(initial ? '=' : kind == EVENT_ADD ? '+' : '-', wall, d, previous);
 	/* One line per event, now: a reader downstream must not wait for a buffer. */
@@ -244,14 +246,13 @@ const struct command cmd_watch = {
         .name = "watch",
         .summary = "stream device arrivals, departures and mode changes",
         .synopsis = "[--json] [--initial] [-d ID] [--timeout SECONDS]",
-        .description =
-                "Prints one line per event, as it happens: time, + (arrived) or - (left), "
-                "mode, ECID, product type, model. A mode change shows as the device leaving "
-                "and arriving again, with the mode it came from. --json prints one JSON "
-                "object per line (NDJSON): event (add, remove, present), time (UTC), "
-                "monotonic_ms, previous_mode and the device record's keys. --initial first "
-                "lists the devices already attached (=, event \"present\"). Runs until "
-                "interrupted (Ctrl-C, SIGTERM) or --timeout, and exits 0 either way.",
+        .description = "Prints one line per event, as it happens: time, + (arrived) or - (left), "
+                       "mode, ECID, product type, model. A mode change shows as the device leaving "
+                       "and arriving again, with the mode it came from. --json prints one JSON "
+                       "object per line (NDJSON): event (add, remove, present), time (UTC), "
+                       "monotonic_ms, previous_mode and the device record's keys. --initial first "
+                       "lists the devices already attached (=, event \"present\"). Runs until "
+                       "interrupted (Ctrl-C, SIGTERM) or --timeout, and exits 0 either way.",
         .options = options,
         .min_args = 0,
         .max_args = 0,

@@ -26,18 +26,18 @@ struct ev_entry {
 	struct event_loop *loop;
 	enum event_source source;
 	char key[EVENT_KEY_MAX];
-	libusb_device *usb;         /* USB: referenced until the entry is freed */
-	usbmuxd_device_info_t mux;  /* MUX: as usbmuxd reported it */
-	struct device prefill;      /* what is known without asking the device */
-	struct device dev;          /* the probe's answer, once probed */
+	libusb_device *usb;        /* USB: referenced until the entry is freed */
+	usbmuxd_device_info_t mux; /* MUX: as usbmuxd reported it */
+	struct device prefill;     /* what is known without asking the device */
+	struct device dev;         /* the probe's answer, once probed */
 	int64_t arrived_ms, left_ms;
 	struct timespec arrived_wall, left_wall;
-	int64_t probe_deadline_ms;  /* give up on the probe then, report prefill */
-	bool probed;                /* dev is final */
-	bool valid;                 /* the probe recognised the device */
+	int64_t probe_deadline_ms; /* give up on the probe then, report prefill */
+	bool probed;               /* dev is final */
+	bool valid;                /* the probe recognised the device */
 	bool add_sent;
-	bool left;                  /* the library reported the departure */
-	int refs;                   /* the loop's list, and the probe thread */
+	bool left; /* the library reported the departure */
+	int refs;  /* the loop's list, and the probe thread */
 };
 
 struct event_loop {
@@ -92,5 +92,20 @@ void ev_usb_stop(struct event_loop *l);
 int ev_mux_start(struct event_loop *l, char *err, size_t errlen);
 void ev_mux_stop(struct event_loop *l);
 void ev_usb_free(struct event_loop *l);
+
+/*
+ * events-fdpad.c: keep libusb's udev monitor off the fd numbers other
+ * processes under umockdev use (see there). Raw syscalls only.
+ */
+#define FD_PAD_MAX 64
+
+struct fd_pad {
+	int fds[FD_PAD_MAX];
+	size_t n;
+	int lock; /* flock()ed while a monitor is being created, or -1 */
+};
+
+void fd_pad_begin(struct fd_pad *p, const char *umockdev_dir);
+void fd_pad_end(struct fd_pad *p);
 
 #endif

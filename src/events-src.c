@@ -22,21 +22,44 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 
 #include "irecctl/devid.h"
 #include "irecctl/discovery.h"
 #include "irecctl/log.h"
+#include "irecctl/serial.h"
 #include "events-priv.h"
 
 #define PROBE_STACK_SIZE (256 * 1024)
 
-/* How long the libusb thread sleeps when nothing happens; stopping wakes it
- * at once (libusb_interrupt_event_handler), so this only bounds nothing. */
+/* How long the libusb thread sleeps when nothing happens. Events and
+ * stopping (libusb_interrupt_event_handler) wake it at once, so any value
+ * works; a long one means no wake-ups at all while idle. */
 #define USB_IDLE_S 3600
 
 /* --- probe threads ---------------------------------------------------------- */
+
+/*
+ * A raw-USB device that left again before its probe could open it: keep
+ * the identity read from sysfs when it arrived (the probe's own error
+ * still says why it could not be asked).
+ */
+static void keep_early_identity(struct device *d, const struct device *early)
+{
+	if (d->ecid || !early->ecid)
+		return;
+	d->ecid = early->ecid;
+	d->cpid = early->cpid;
+	d->bdid = early->bdid;
+	d->have_cpid = early->have_cpid;
+	d->have_bdid = early->have_bdid;
+	d->model = early->model;
+	memcpy(d->iboot, early->iboot, sizeof(d->iboot));
+	memcpy(d->serial, early->serial, sizeof(d->serial));
+	if (!d->product_type[0])
+		memcpy(d->product_type, early->product_type, sizeof(d->product_type));
+	if (!d->hw_model[0])
+		memcpy(d->hw_model, early->hw_model, sizeof(d->hw_model));
+}
 
 static void *probe_thread(void *arg)
 {
@@ -48,9 +71,10 @@ static void *probe_thread(void *arg)
 	memset(&d, 0, sizeof(d));
 	d.trusted = -1;
 	d.accessible = true;
-	if (e->source == EVENT_SRC_USB)
+	if (e->source == EVENT_SRC_USB) {
 		valid = usb_probe_device(e->usb, &d);
-	else
+		keep_early_identity(&d, &e->prefill);
+	} else
 		valid = mux_probe_device(&e->mux, &d, PROBE_TIMEOUT_MS);
 	ev_probe_done(e, &d, valid);
 	ev_entry_unref(e);
@@ -60,13 +84,14 @@ static void *probe_thread(void *arg)
 
 static void start_probe(struct ev_entry *e)
 {
+	struct event_loop *l = e->loop;
 	pthread_attr_t attr;
 	pthread_t t;
 	sigset_t block, old;
 	int r;
 
 	ev_entry_ref(e);
-	ev_loop_ref(e->loop);
+	ev_loop_ref(l);
 	/* Probes inherit our mask: SIGINT/SIGTERM belong to the main thread. */
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
@@ -82,7 +107,7 @@ static void start_probe(struct ev_entry *e)
 		log_debug("cannot start a probe thread: %s", strerror(r));
 		ev_probe_done(e, &e->prefill, true);
 		ev_entry_unref(e);
-		ev_loop_unref(e->loop);
+		ev_loop_unref(l);
 	}
 }
 
@@ -102,6 +127,42 @@ static void usb_location(libusb_device *dev, char *buf, size_t len)
 
 	for (int i = 0; i < n && off < len; i++)
 		off += (size_t)snprintf(buf + off, len - off, "%c%u", i == 0 ? '-' : '.', ports[i]);
+}
+
+/*
+ * The kernel keeps the identity string in sysfs from enumeration on.
+ * Reading it is a file read, not device I/O, so it may happen in the
+ * hotplug callback: a device that bounces away before its probe opens it
+ * is still reported with its ECID. (The same parsing as usb-scan.c.)
+ */
+static void identify_from_sysfs(struct device *d)
+{
+	char path[96];
+	struct irec_serial s;
+	unsigned int cpid, bdid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s/serial", d->usb_location);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (!fgets(d->serial, sizeof(d->serial), f))
+		d->serial[0] = '\0';
+	fclose(f);
+	d->serial[strcspn(d->serial, "\r\n")] = '\0';
+	if (serial_parse(d->serial, &s) == SERIAL_GARBAGE)
+		return;
+	if (s.have_ecid)
+		d->ecid = s.ecid;
+	if (serial_ap_ids(&s, d->usb_pid, &cpid, &bdid)) {
+		d->cpid = cpid;
+		d->bdid = bdid;
+		d->have_cpid = s.have_cpid || d->usb_pid == SERIAL_PID_PORT_DFU;
+		d->have_bdid = s.have_bdid;
+	}
+	if (s.have_srtg)
+		snprintf(d->iboot, sizeof(d->iboot), "%s", s.srtg);
+	device_identify(d);
 }
 
 static void usb_arrived(struct event_loop *l, libusb_device *dev)
@@ -124,6 +185,7 @@ static void usb_arrived(struct event_loop *l, libusb_device *dev)
 	e->prefill.mode = mode_from_usb_pid(desc.idProduct);
 	e->prefill.usb_pid = desc.idProduct;
 	usb_location(dev, e->prefill.usb_location, sizeof(e->prefill.usb_location));
+	identify_from_sysfs(&e->prefill);
 	snprintf(e->key, sizeof(e->key), "usb:%s", e->prefill.usb_location);
 	ev_entry_attach(e);
 	start_probe(e);
@@ -146,90 +208,37 @@ static void *usb_thread_main(void *arg)
 {
 	struct event_loop *l = arg;
 	struct timeval tv = {USB_IDLE_S, 0};
+	int failures = 0;
 
-	while (!__atomic_load_n(&l->usb_done, __ATOMIC_ACQUIRE))
-		libusb_handle_events_timeout_completed(l->usb, &tv, &l->usb_done);
-	return NULL;
-}
-
-/*
- * umockdev (the simulated lab, tests/lab) replaces the udev monitor's
- * netlink socket with a UNIX socket named after its fd number,
- * $UMOCKDEV_DIR/event<fd>, and binding it first unlinks any socket of that
- * name: two preloaded processes whose monitors get the same fd number steal
- * each other's uevents (lab notes, pitfall A5) -- `irecctl wait` next to
- * `irecovery -n`, both with their monitor on fd 3 or 4, and the waiter
- * never hears the device leave or come back. So before libusb_init()
- * creates the monitor, hold a few low fds; under umockdev, also skip every
- * number whose event socket a live process is bound to (the next fds
- * libusb_init() takes). Outside umockdev this costs three dup()s.
- */
-#define PAD_MIN 3
-#define PAD_MAX 64
-#define PAD_LOOKAHEAD 4
-
-static bool umockdev_event_live(const char *dir, int fd)
-{
-	struct sockaddr_un sa;
-	int s, n;
-	bool live;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/event%d", dir, fd);
-	if (n < 0 || (size_t)n >= sizeof(sa.sun_path))
-		return false;
-	s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return false;
-	/* A leftover file of an exited process refuses the connection. */
-	live = connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(s);
-	return live;
-}
-
-static bool umockdev_fd_taken(const char *dir, int fd)
-{
-	for (int i = 0; i < PAD_LOOKAHEAD; i++)
-		if (umockdev_event_live(dir, fd + i))
-			return true;
-	return false;
-}
-
-static size_t pad_fds(int pads[PAD_MAX])
-{
-	const char *dir = getenv("UMOCKDEV_DIR");
-	size_t n = 0;
-	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	pads[n++] = fd;
-	while (n < PAD_MAX) {
-		fd = fcntl(pads[0], F_DUPFD_CLOEXEC, 0);
-		if (fd < 0)
-			break;
-		/* fd is the lowest free number: what libusb's monitor would get */
-		if (n >= PAD_MIN && !(dir && umockdev_fd_taken(dir, fd))) {
-			close(fd);
+	while (!__atomic_load_n(&l->usb_done, __ATOMIC_ACQUIRE)) {
+		int r = libusb_handle_events_timeout_completed(l->usb, &tv, &l->usb_done);
+		if (r == 0 || r == LIBUSB_ERROR_INTERRUPTED) {
+			failures = 0;
+			continue;
+		}
+		/* An error that repeats at once would spin: give up instead. */
+		log_debug("libusb event handling: %s", libusb_strerror((enum libusb_error)r));
+		if (++failures == 10) {
+			log_warn("no more USB events: %s", libusb_strerror((enum libusb_error)r));
 			break;
 		}
-		pads[n++] = fd;
 	}
-	return n;
+	return NULL;
 }
 
 int ev_usb_start(struct event_loop *l, char *err, size_t errlen)
 {
-	int pads[PAD_MAX];
-	size_t npads = pad_fds(pads);
-	int r = libusb_init(&l->usb);
+	struct fd_pad pad;
+	int r;
 
-	for (size_t i = 0; i < npads; i++)
-		close(pads[i]);
+	/* For when no library created libusb's monitor before us. */
+	fd_pad_begin(&pad, getenv("UMOCKDEV_DIR"));
+	r = libusb_init(&l->usb);
+	fd_pad_end(&pad);
 	if (r != 0) {
 		l->usb = NULL;
-		snprintf(err, errlen, "cannot start libusb: %s", libusb_strerror((enum libusb_error)r));
+		snprintf(err, errlen, "cannot start libusb: %s",
+		         libusb_strerror((enum libusb_error)r));
 		return -EIO;
 	}
 	if (!libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG)) {
@@ -333,10 +342,12 @@ int ev_mux_start(struct event_loop *l, char *err, size_t errlen)
 	 * demand): not an error, normal-mode devices appear when it does. */
 	int r = usbmuxd_events_subscribe(&l->mux, on_mux_event, l);
 
-	if (r < 0) {
+	if (r != 0) {
+		/* a negative errno, or pthread_create()'s positive one */
+		int e = r < 0 ? -r : r;
 		l->mux = NULL;
-		snprintf(err, errlen, "cannot listen to usbmuxd: %s", strerror(-r));
-		return r;
+		snprintf(err, errlen, "cannot listen to usbmuxd: %s", strerror(e));
+		return -e;
 	}
 	return 0;
 }

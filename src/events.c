@@ -189,7 +189,7 @@ static void push_locked(struct event_loop *l, const struct event *ev)
 {
 	if (l->q_len == l->q_cap && !queue_grow(l)) {
 		if (!l->overflow_warned)
-			log_warn("device events arrive faster than they are read; dropping the oldest");
+			log_warn("device events come faster than they are read: dropping old ones");
 		l->overflow_warned = true;
 		l->q_head = (l->q_head + 1) % l->q_cap;
 		l->q_len--;

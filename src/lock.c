@@ -348,6 +348,11 @@ static int flock_wait(int fd, double timeout_s)
 		}
 	}
 	timer_delete(timer);
+	/* Nothing of ours may stay pending once the old disposition is back. */
+	struct timespec zero = {0, 0};
+	pthread_sigmask(SIG_BLOCK, &unblock, NULL);
+	while (sigtimedwait(&unblock, NULL, &zero) > 0)
+		;
 out:
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	sigaction(sig, &old_sa, NULL);
@@ -356,8 +361,7 @@ out:
 
 /* --- the API ------------------------------------------------------------------------- */
 
-int lock_acquire(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *err,
-                 size_t errlen)
+int lock_acquire(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *err, size_t errlen)
 {
 	int fd, r;
 

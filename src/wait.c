@@ -119,10 +119,10 @@ bool wait_parse_modes(const char *s, unsigned *modes)
 
 struct target {
 	const struct wait_request *req;
-	bool known;             /* picked: from the snapshot or its first arrival */
-	uint64_t ecid;          /* learned, so a UDID selection follows it into recovery */
+	bool known;    /* picked: from the snapshot or its first arrival */
+	uint64_t ecid; /* learned, so a UDID selection follows it into recovery */
 	char udid[65];
-	struct presence where;  /* its attachments: usually one */
+	struct presence where; /* its attachments: usually one */
 };
 
 static void learn(struct target *t, const struct device *d)
@@ -271,7 +271,8 @@ static int consume(struct target *t, struct event_loop *loop, uint64_t seq0,
 		if (ev.seq <= seq0 || !is_target(t, &ev))
 			continue;
 		bool was_attached = t->where.n > 0;
-		enum dev_mode before = was_attached ? t->where.v[t->where.n - 1].dev.mode : MODE_UNKNOWN;
+		enum dev_mode before =
+		        was_attached ? t->where.v[t->where.n - 1].dev.mode : MODE_UNKNOWN;
 		if (!presence_apply(&t->where, &ev))
 			continue;
 		if (ev.kind == EVENT_ADD)
@@ -311,6 +312,7 @@ enum wait_result wait_for(const struct wait_request *req, struct wait_outcome *o
 
 	memset(out, 0, sizeof(*out));
 	out->dev.trusted = -1;
+	out->dev.accessible = true;
 	fill_from_id(req->id, &out->dev);
 	if (!loop && events_start(&loop, 0, out->error, sizeof(out->error)) < 0) {
 		out->result = WAIT_ERROR;

@@ -32,8 +32,7 @@ struct dev_lock {
  * IREC_OK; IREC_EBUSY (err names the holder's pid); IREC_EPERM or
  * IREC_EFAIL (unsafe or unusable lock directory or file; err says why).
  */
-int lock_acquire(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *err,
-                 size_t errlen);
+int lock_acquire(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *err, size_t errlen);
 
 /* Release (closing the file); a lock not held is fine. */
 void lock_release(struct dev_lock *lock);

@@ -9,6 +9,11 @@
  * outcome. Duplicates (a device the snapshot shows and the libraries then
  * announce) change nothing.
  *
+ * The device is followed by its ECID (a UDID selection learns the ECID
+ * when the device is seen in normal mode). A device whose record carries
+ * no ECID -- restore mode with an old 40-hex-digit UDID, since restored's
+ * HardwareInfo is not read yet -- is only recognised by its UDID.
+ *
  * Words used below:
  *   attached  the device is present in some mode (in either world)
  *   arrival   after the wait began, the device appeared in a mode it was
@@ -72,9 +77,9 @@ enum wait_result {
 
 struct wait_outcome {
 	enum wait_result result;
-	struct device dev;  /* the device's last known record */
-	bool found;         /* it was attached at the start or arrived since */
-	bool attached;      /* it is attached now */
+	struct device dev; /* the device's last known record */
+	bool found;        /* it was attached at the start or arrived since */
+	bool attached;     /* it is attached now */
 	bool attached_at_start;
 	enum dev_mode start_mode;
 	/* Every arrival during the wait, oldest first (a recovery loop shows
