@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* irecctl enter: normal -> recovery (or DFU with a person's help), verified. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "irecctl/buttons.h"
@@ -12,13 +14,14 @@
 enum { OPT_DFU, OPT_NO_WAIT, OPT_PAIR, OPT_MODEL, OPT_WAIT_FOR_PERSON, OPT_LOCK_TIMEOUT };
 
 static const struct cmd_option options[] = {
-	{"dfu", 0, NULL, "enter DFU mode (guided button sequence)"},
-	{"no-wait", 0, NULL, "return once the request is sent, without verifying"},
-	{"pair", 0, NULL, "allow a new pairing (the Trust dialog) if the device needs a session"},
-	{"model", 0, "MODEL", "the model, when the device cannot be identified"},
-	{"wait-for-person", 0, NULL, "without a terminal, keep waiting for a person to press buttons"},
-	{"lock-timeout", 0, "SECONDS", "wait this long for another process to release the device"},
-	{NULL, 0, NULL, NULL},
+        {"dfu", 0, NULL, "enter DFU mode (guided button sequence)"},
+        {"no-wait", 0, NULL, "return once the request is sent, without verifying"},
+        {"pair", 0, NULL, "allow a new pairing (the Trust dialog) if the device needs a session"},
+        {"model", 0, "MODEL", "the model, when the device cannot be identified"},
+        {"wait-for-person", 0, NULL,
+         "without a terminal, keep waiting for a person to press buttons"},
+        {"lock-timeout", 0, "SECONDS", "wait this long for another process to release the device"},
+        {NULL, 0, NULL, NULL},
 };
 
 /* Normal mode takes a reboot into iBoot: minutes on old devices, so be generous. */
@@ -46,14 +49,71 @@ static void plan_recovery(const struct device *d, const struct mc_spec *spec, st
 		p->status = IREC_EWRONGMODE;
 		p->message = "the device is being restored; let the restore finish";
 		break;
+	case MODE_UNKNOWN: /* not visible over USB (-d with --model) */
+		p->action = MC_NEEDS_PERSON;
+		p->message = "the device is not visible over USB: use its buttons to put it into "
+		             "recovery mode";
+		p->buttons[0] = buttons_for(model_of(d), BUTTONS_RECOVERY);
+		break;
 	default: /* DFU-like: only a force restart leaves it, then the recovery buttons */
 		p->action = MC_NEEDS_PERSON;
-		p->message = "a device in DFU mode cannot be sent to recovery over USB: force-restart "
-			     "it, then use the recovery buttons";
+		p->message =
+		        "a device in DFU mode cannot be sent to recovery over USB: force-restart "
+		        "it, then use the recovery buttons";
 		p->buttons[0] = buttons_for(model_of(d), BUTTONS_RESTART);
 		p->buttons[1] = buttons_for(model_of(d), BUTTONS_RECOVERY);
 		break;
 	}
+}
+
+/*
+ * USB-assisted DFU from recovery (the method palera1n uses): the person
+ * holds the DFU button pair, irecctl sends the reboot (auto-boot set true
+ * first, so a missed timing just boots the OS), the person keeps holding,
+ * then releases the power-side button. Which buttons, by DFU class:
+ */
+static const struct {
+	enum dfu_class cls;
+	const char *pair, *release, *keep;
+} assisted_buttons[] = {
+        {DFU_VOLUP_VOLDN_SIDE, "Side and Volume Down", "Side", "Volume Down"},
+        {DFU_SIDE_VOLDN, "Side and Volume Down", "Side", "Volume Down"},
+        {DFU_IPAD_NOHOME, "Top and Volume Down", "Top", "Volume Down"},
+        {DFU_HOME_TOP, "Home and Top (Side)", "Top (Side)", "Home"},
+        {DFU_HOME_TOP_WTF, "Home and Top", "Top", "Home"},
+};
+
+enum { ACTION_REBOOT = 1 };
+
+static void assisted_step(struct mc_plan *p, unsigned seconds, int action, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+
+static void assisted_step(struct mc_plan *p, unsigned seconds, int action, const char *fmt, ...)
+{
+	size_t i = p->nassisted++;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->assisted_text[i], sizeof(p->assisted_text[i]), fmt, ap);
+	va_end(ap);
+	p->assisted_seconds[i] = seconds;
+	p->assisted_action[i] = action;
+}
+
+static bool plan_assisted(const struct model *m, struct mc_plan *p)
+{
+	for (size_t i = 0; m && i < sizeof(assisted_buttons) / sizeof(assisted_buttons[0]); i++) {
+		if (assisted_buttons[i].cls != m->dfu)
+			continue;
+		const char *pair = assisted_buttons[i].pair;
+		assisted_step(p, 3, 0, "Get ready to press and hold %s together.", pair);
+		assisted_step(p, 2, ACTION_REBOOT, "Press and hold %s now.", pair);
+		assisted_step(p, 3, 0, "Keep holding %s: the device restarts.", pair);
+		assisted_step(p, 10, 0, "Release %s; keep holding %s until this computer sees it.",
+		              assisted_buttons[i].release, assisted_buttons[i].keep);
+		return true;
+	}
+	return false;
 }
 
 static void plan_dfu(const struct device *d, const struct mc_spec *spec, struct mc_plan *p)
@@ -66,10 +126,18 @@ static void plan_dfu(const struct device *d, const struct mc_spec *spec, struct 
 	p->action = MC_NEEDS_PERSON;
 	p->message = "DFU mode can only be entered with the device's buttons";
 	p->buttons[0] = buttons_for(model_of(d), BUTTONS_DFU);
+	if (d->mode == MODE_RECOVERY && plan_assisted(model_of(d), p))
+		p->message = "DFU from recovery: hold the buttons while irecctl reboots the device";
 }
 
-static int send_enter(const struct device *d, const struct mc_spec *spec, char *err,
-		      size_t errlen)
+static int dfu_step_action(const struct device *d, int action, char *err, size_t errlen)
+{
+	if (action != ACTION_REBOOT)
+		return IREC_OK;
+	return ops_exit_recovery(d->ecid, err, errlen);
+}
+
+static int send_enter(const struct device *d, const struct mc_spec *spec, char *err, size_t errlen)
 {
 	return ops_enter_recovery(d->udid, spec->allow_pair, err, errlen);
 }
@@ -77,29 +145,32 @@ static int send_enter(const struct device *d, const struct mc_spec *spec, char *
 static int run(struct ctx *ctx, const struct cmd_args *args)
 {
 	struct mc_spec spec = {
-		.verb = "enter",
-		.target = MODE_RECOVERY,
-		.default_timeout_s = ENTER_TIMEOUT_S,
-		.no_wait = args->set[OPT_NO_WAIT],
-		.allow_pair = args->set[OPT_PAIR],
-		.wait_for_person = args->set[OPT_WAIT_FOR_PERSON],
-		.plan = plan_recovery,
-		.send = send_enter,
+	        .verb = "enter",
+	        .target = MODE_RECOVERY,
+	        .default_timeout_s = ENTER_TIMEOUT_S,
+	        .no_wait = args->set[OPT_NO_WAIT],
+	        .allow_pair = args->set[OPT_PAIR],
+	        .wait_for_person = args->set[OPT_WAIT_FOR_PERSON],
+	        .plan = plan_recovery,
+	        .send = send_enter,
 	};
 
 	if (args->set[OPT_DFU]) {
 		spec.target = MODE_DFU;
-		spec.also_target = WAIT_MODE(MODE_KIS) | WAIT_MODE(MODE_PORT_DFU) | WAIT_MODE(MODE_WTF);
+		spec.also_target =
+		        WAIT_MODE(MODE_KIS) | WAIT_MODE(MODE_PORT_DFU) | WAIT_MODE(MODE_WTF);
 		spec.plan = plan_dfu;
+		spec.step_action = dfu_step_action;
 	}
 	if (args->set[OPT_MODEL]) {
 		struct model_find_result r;
 		if (model_find(args->value[OPT_MODEL], &r) != MODEL_FOUND) {
 			log_error("unknown or ambiguous model '%s' (see 'irecctl buttons')",
-				  args->value[OPT_MODEL]);
+			          args->value[OPT_MODEL]);
 			return IREC_EUSAGE;
 		}
 		forced_model = r.model;
+		spec.absent_model = r.model;
 	}
 	if (args->set[OPT_LOCK_TIMEOUT] &&
 	    !parse_duration(args->value[OPT_LOCK_TIMEOUT], &spec.lock_timeout_s)) {
@@ -110,19 +181,21 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 }
 
 const struct command cmd_enter = {
-	.name = "enter",
-	.summary = "put a device into recovery mode (or DFU with --dfu)",
-	.synopsis = "[-d ID | --all] [--dfu] [--no-wait] [--pair] [--model MODEL] [--wait-for-person]",
-	.description =
-		"Normal mode to recovery through lockdownd EnterRecovery (on iOS 14.5 and later\n"
-		"inside a paired session); succeeds only when the same device (by ECID) has arrived\n"
-		"in recovery (default timeout 180 s). Already in recovery: success at once. When\n"
-		"USB cannot do it (DFU, --dfu), prints the model's button sequence and, on a\n"
-		"terminal or with --wait-for-person, waits for the device to arrive; otherwise\n"
-		"exits with code 8. A device that does not trust this host exits with code 9\n"
-		"(never pairs unless --pair), a passcode-locked one with 15.",
-	.options = options,
-	.min_args = 0,
-	.max_args = 0,
-	.run = run,
+        .name = "enter",
+        .summary = "put a device into recovery mode (or DFU with --dfu)",
+        .synopsis =
+                "[-d ID | --all] [--dfu] [--no-wait] [--pair] [--model MODEL] [--wait-for-person]",
+        .description =
+                "Normal mode to recovery through lockdownd EnterRecovery (on iOS 14.5 and later\n"
+                "inside a paired session); succeeds only when the same device (by ECID) has "
+                "arrived\n"
+                "in recovery (default timeout 180 s). Already in recovery: success at once. When\n"
+                "USB cannot do it (DFU, --dfu), prints the model's button sequence and, on a\n"
+                "terminal or with --wait-for-person, waits for the device to arrive; otherwise\n"
+                "exits with code 8. A device that does not trust this host exits with code 9\n"
+                "(never pairs unless --pair), a passcode-locked one with 15.",
+        .options = options,
+        .min_args = 0,
+        .max_args = 0,
+        .run = run,
 };

@@ -8,9 +8,9 @@
 enum { OPT_NO_WAIT, OPT_LOCK_TIMEOUT };
 
 static const struct cmd_option options[] = {
-	{"no-wait", 0, NULL, "return once the commands are sent, without verifying"},
-	{"lock-timeout", 0, "SECONDS", "wait this long for another process to release the device"},
-	{NULL, 0, NULL, NULL},
+        {"no-wait", 0, NULL, "return once the commands are sent, without verifying"},
+        {"lock-timeout", 0, "SECONDS", "wait this long for another process to release the device"},
+        {NULL, 0, NULL, NULL},
 };
 
 #define EXIT_TIMEOUT_S 180.0
@@ -47,12 +47,12 @@ static int send_exit(const struct device *d, const struct mc_spec *spec, char *e
 static int run(struct ctx *ctx, const struct cmd_args *args)
 {
 	struct mc_spec spec = {
-		.verb = "exit",
-		.target = MODE_NORMAL,
-		.default_timeout_s = EXIT_TIMEOUT_S,
-		.no_wait = args->set[OPT_NO_WAIT],
-		.plan = plan_exit,
-		.send = send_exit,
+	        .verb = "exit",
+	        .target = MODE_NORMAL,
+	        .default_timeout_s = EXIT_TIMEOUT_S,
+	        .no_wait = args->set[OPT_NO_WAIT],
+	        .plan = plan_exit,
+	        .send = send_exit,
 	};
 
 	if (args->set[OPT_LOCK_TIMEOUT] &&
@@ -64,16 +64,17 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 }
 
 const struct command cmd_exit = {
-	.name = "exit",
-	.summary = "boot a device from recovery into normal mode",
-	.synopsis = "[-d ID | --all] [--no-wait] [--lock-timeout SECONDS]",
-	.description =
-		"Sends setenv auto-boot true, saveenv and reboot; succeeds only when the same device\n"
-		"has arrived in normal mode (default timeout 180 s). A device that comes back in\n"
-		"recovery is a recovery loop (exit code 11; auto-boot and the iBoot version are\n"
-		"shown). From DFU, prints the model's force-restart sequence (exit code 8).",
-	.options = options,
-	.min_args = 0,
-	.max_args = 0,
-	.run = run,
+        .name = "exit",
+        .summary = "boot a device from recovery into normal mode",
+        .synopsis = "[-d ID | --all] [--no-wait] [--lock-timeout SECONDS]",
+        .description =
+                "Sends setenv auto-boot true, saveenv and reboot; succeeds only when the same "
+                "device\n"
+                "has arrived in normal mode (default timeout 180 s). A device that comes back in\n"
+                "recovery is a recovery loop (exit code 11; auto-boot and the iBoot version are\n"
+                "shown). From DFU, prints the model's force-restart sequence (exit code 8).",
+        .options = options,
+        .min_args = 0,
+        .max_args = 0,
+        .run = run,
 };

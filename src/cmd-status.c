@@ -8,7 +8,7 @@
 #include "irecctl/output.h"
 
 static const struct cmd_option options[] = {
-	{NULL, 0, NULL, NULL},
+        {NULL, 0, NULL, NULL},
 };
 
 static void keep_selected(struct device_list *l, const struct devid *id)
@@ -64,16 +64,16 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 }
 
 const struct command cmd_status = {
-	.name = "status",
-	.summary = "show every attached device: mode, model, ids, versions",
-	.synopsis = "[-d ID] [--json] [--timeout SECONDS]",
-	.description =
-		"Lists every attached Apple device in every mode (normal, restore, recovery, DFU,\n"
-		"WTF, KIS, Port DFU), one record per physical device, merged by ECID. Devices are\n"
-		"queried in parallel; one that does not answer within --timeout (default 5 s) is\n"
-		"listed with an error. Never asks a device to trust this host.",
-	.options = options,
-	.min_args = 0,
-	.max_args = 0,
-	.run = run,
+        .name = "status",
+        .summary = "show every attached device: mode, model, ids, versions",
+        .synopsis = "[-d ID] [--json] [--timeout SECONDS]",
+        .description =
+                "Lists every attached Apple device in every mode (normal, restore, recovery, DFU,\n"
+                "WTF, KIS, Port DFU), one record per physical device, merged by ECID. Devices are\n"
+                "queried in parallel; one that does not answer within --timeout (default 5 s) is\n"
+                "listed with an error. Never asks a device to trust this host.",
+        .options = options,
+        .min_args = 0,
+        .max_args = 0,
+        .run = run,
 };

@@ -25,10 +25,12 @@ static int lockdown_status(lockdownd_error_t e, char *err, size_t errlen)
 		snprintf(err, errlen, "the device is passcode-locked: unlock it and try again");
 		return IREC_ELOCKED;
 	case LOCKDOWN_E_INVALID_HOST_ID:
-		snprintf(err, errlen, "the device does not trust this host any more (InvalidHostID)");
+		snprintf(err, errlen,
+		         "the device does not trust this host any more (InvalidHostID)");
 		return IREC_ENOTTRUSTED;
 	case LOCKDOWN_E_PAIRING_DIALOG_RESPONSE_PENDING:
-		snprintf(err, errlen, "the device shows 'Trust This Computer?': answer it on the device");
+		snprintf(err, errlen,
+		         "the device shows 'Trust This Computer?': answer it on the device");
 		return IREC_ENOTTRUSTED;
 	case LOCKDOWN_E_USER_DENIED_PAIRING:
 		snprintf(err, errlen, "the user denied pairing with this host on the device");
@@ -91,8 +93,10 @@ int ops_enter_recovery(const char *udid, bool allow_pair, char *err, size_t errl
 		 * pair record would start pairing, which only --pair allows. */
 		if (!have_pair_record(udid) && !allow_pair) {
 			snprintf(err, errlen,
-				 "the device needs a trusted (paired) host to enter recovery and this "
-				 "host has no pair record: use --pair to start pairing, or the buttons");
+			         "the device needs a trusted (paired) host to enter recovery and "
+			         "this "
+			         "host has no pair record: use --pair to start pairing, or the "
+			         "buttons");
 			idevice_free(dev);
 			return IREC_ENOTTRUSTED;
 		}
@@ -149,7 +153,7 @@ static int iboot_open(uint64_t ecid, struct iboot *ib, char *err, size_t errlen)
 	if (!ib->h) {
 		libusb_exit(ib->ctx);
 		snprintf(err, errlen, "the recovery-mode device 0x%016llx cannot be opened",
-			 (unsigned long long)ecid);
+		         (unsigned long long)ecid);
 		return IREC_EGONE;
 	}
 	return IREC_OK;
@@ -170,7 +174,7 @@ static int iboot_command(struct iboot *ib, const char *cmd, uint8_t breq)
 	if (len > 255)
 		return LIBUSB_ERROR_INVALID_PARAM;
 	int r = libusb_control_transfer(ib->h, 0x40, breq, 0, 0, (unsigned char *)cmd,
-					(uint16_t)len, IBOOT_TIMEOUT_MS);
+	                                (uint16_t)len, IBOOT_TIMEOUT_MS);
 	return r < 0 ? r : 0;
 }
 
@@ -179,7 +183,7 @@ static int iboot_status(int r, const char *what, char *err, size_t errlen)
 	if (r == 0)
 		return IREC_OK;
 	snprintf(err, errlen, "iBoot did not take '%s': %s", what,
-		 libusb_strerror((enum libusb_error)r));
+	         libusb_strerror((enum libusb_error)r));
 	return r == LIBUSB_ERROR_NO_DEVICE ? IREC_EGONE : IREC_EFAIL;
 }
 

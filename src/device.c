@@ -11,9 +11,9 @@ static const struct {
 	enum dev_mode mode;
 	const char *name;
 } mode_names[] = {
-	{MODE_UNKNOWN, "unknown"}, {MODE_NORMAL, "normal"}, {MODE_RESTORE, "restore"},
-	{MODE_RECOVERY, "recovery"}, {MODE_DFU, "dfu"},     {MODE_WTF, "wtf"},
-	{MODE_KIS, "kis"},          {MODE_PORT_DFU, "port-dfu"},
+        {MODE_UNKNOWN, "unknown"},   {MODE_NORMAL, "normal"},     {MODE_RESTORE, "restore"},
+        {MODE_RECOVERY, "recovery"}, {MODE_DFU, "dfu"},           {MODE_WTF, "wtf"},
+        {MODE_KIS, "kis"},           {MODE_PORT_DFU, "port-dfu"},
 };
 
 /* Raw-USB modes by product id (vendor 0x05ac); usbmuxd's PIDs are not here. */
@@ -21,9 +21,9 @@ static const struct {
 	uint16_t pid;
 	enum dev_mode mode;
 } usb_modes[] = {
-	{0x1222, MODE_WTF},      {0x1227, MODE_DFU},      {0x1280, MODE_RECOVERY},
-	{0x1281, MODE_RECOVERY}, {0x1282, MODE_RECOVERY}, {0x1283, MODE_RECOVERY},
-	{0x1881, MODE_KIS},      {0xf014, MODE_PORT_DFU},
+        {0x1222, MODE_WTF},      {0x1227, MODE_DFU},      {0x1280, MODE_RECOVERY},
+        {0x1281, MODE_RECOVERY}, {0x1282, MODE_RECOVERY}, {0x1283, MODE_RECOVERY},
+        {0x1881, MODE_KIS},      {0xf014, MODE_PORT_DFU},
 };
 
 const char *mode_name(enum dev_mode m)
@@ -91,7 +91,7 @@ void device_identify(struct device *d)
 	d->model = NULL;
 	if (d->product_type[0])
 		d->model = model_by_product_and_hwmodel(d->product_type,
-							d->hw_model[0] ? d->hw_model : NULL);
+		                                        d->hw_model[0] ? d->hw_model : NULL);
 	if (!d->model && d->have_cpid && d->have_bdid)
 		d->model = model_by_cpid_bdid(d->cpid, d->bdid);
 	if (!d->model)

@@ -23,12 +23,12 @@ enum job_kind { JOB_USB, JOB_MUX };
 
 struct job {
 	enum job_kind kind;
-	libusb_device *usb;          /* JOB_USB, referenced */
-	usbmuxd_device_info_t mux;   /* JOB_MUX */
+	libusb_device *usb;        /* JOB_USB, referenced */
+	usbmuxd_device_info_t mux; /* JOB_MUX */
 	struct device result;
-	bool valid;                  /* the probe recognised the device */
+	bool valid; /* the probe recognised the device */
 	bool done;
-	bool abandoned;              /* the caller stopped waiting: the thread frees the job */
+	bool abandoned; /* the caller stopped waiting: the thread frees the job */
 	int timeout_ms;
 	struct probe_batch *batch;
 };
@@ -201,7 +201,8 @@ static libusb_context *usb_context(char *err, size_t errlen)
 		r = libusb_init(&ctx);
 	pthread_mutex_unlock(&once);
 	if (r != 0) {
-		snprintf(err, errlen, "cannot start libusb: %s", libusb_strerror((enum libusb_error)r));
+		snprintf(err, errlen, "cannot start libusb: %s",
+		         libusb_strerror((enum libusb_error)r));
 		return NULL;
 	}
 	return ctx;

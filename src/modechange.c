@@ -9,6 +9,7 @@
 #include "irecctl/device-ops.h"
 #include "irecctl/discovery.h"
 #include "irecctl/events.h"
+#include "irecctl/guide.h"
 #include "irecctl/lock.h"
 #include "irecctl/log.h"
 #include "irecctl/modechange.h"
@@ -31,15 +32,21 @@ struct target {
 	int64_t started_ms, finished_ms;
 	pthread_t thread;
 	bool thread_started;
+	struct guide guide; /* a person's steps, while guided */
+	bool guided;
 };
 
 static void resolve(struct target *t, int status, enum dev_mode mode, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 static void resolve(struct target *t, int status, enum dev_mode mode, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (t->guided) {
+		guide_finish(&t->guide, NULL);
+		t->guided = false;
+	}
 	t->status = status;
 	t->final_mode = mode;
 	t->resolved = true;
@@ -52,8 +59,25 @@ static void resolve(struct target *t, int status, enum dev_mode mode, const char
 
 /* --- selection and locking ------------------------------------------------ */
 
-static int select_targets(const struct ctx *ctx, const struct device_list *l, struct target **out,
-			  size_t *n)
+/* -d names a device that is not attached, and the caller knows its model. */
+static int absent_target(const struct ctx *ctx, const struct mc_spec *spec, struct target *t)
+{
+	if (!ctx->device.has_ecid) {
+		log_error(
+		        "the device is not attached; to wait for it in another mode, select it by "
+		        "ECID (or a UDID that contains it)");
+		return IREC_ENODEV;
+	}
+	memset(&t->dev, 0, sizeof(t->dev));
+	t->dev.mode = MODE_UNKNOWN;
+	t->dev.ecid = ctx->device.ecid;
+	t->dev.trusted = -1;
+	t->dev.model = spec->absent_model;
+	return IREC_OK;
+}
+
+static int select_targets(const struct ctx *ctx, const struct mc_spec *spec,
+                          const struct device_list *l, struct target **out, size_t *n)
 {
 	*out = calloc(l->n ? l->n : 1, sizeof(**out));
 	*n = 0;
@@ -64,9 +88,13 @@ static int select_targets(const struct ctx *ctx, const struct device_list *l, st
 			continue;
 		(*out)[(*n)++].dev = l->v[i];
 	}
+	if (*n == 0 && ctx->have_device && spec->absent_model) {
+		*n = 1;
+		return absent_target(ctx, spec, &(*out)[0]);
+	}
 	if (*n == 0) {
 		log_error(ctx->have_device ? "no attached device matches the given id"
-					   : "no Apple device attached");
+		                           : "no Apple device attached");
 		return IREC_ENODEV;
 	}
 	if (*n > 1 && !ctx->all) {
@@ -83,7 +111,8 @@ static void lock_target(struct target *t)
 
 	t->lock.fd = -1;
 	if (!t->dev.ecid) {
-		resolve(t, IREC_EFAIL, t->dev.mode, "the device did not report its ECID: cannot lock it");
+		resolve(t, IREC_EFAIL, t->dev.mode,
+		        "the device did not report its ECID: cannot lock it");
 		return;
 	}
 	st = lock_acquire(t->dev.ecid, t->spec->lock_timeout_s, &t->lock, err, sizeof(err));
@@ -112,12 +141,61 @@ static void print_buttons(const struct target *t)
 		buttons_print(stderr, t->plan.buttons[i], t->dev.model);
 }
 
-static void start_target(struct target *t, bool interactive)
+/* Steps for a person: the plan's assisted steps, else its button sequences. */
+static void build_guide(struct target *t, bool tty)
+{
+	const struct mc_plan *p = &t->plan;
+
+	guide_from_sequence(&t->guide, p->nassisted ? NULL : p->buttons[0], stderr, tty);
+	if (p->nassisted) {
+		t->guide.title = "Hold the buttons as shown; irecctl reboots the device at the "
+		                 "right moment:";
+		t->guide.repeat = false;
+		for (size_t i = 0; i < p->nassisted; i++)
+			guide_add(&t->guide, p->assisted_text[i], p->assisted_seconds[i],
+			          p->assisted_action[i]);
+		return;
+	}
+	for (size_t i = 0; p->buttons[1] && i < p->buttons[1]->nsteps; i++)
+		guide_add(&t->guide, p->buttons[1]->steps[i].text, p->buttons[1]->steps[i].seconds,
+		          0);
+}
+
+static void start_person(struct target *t, bool interactive, bool *guide_taken)
 {
 	char name[128];
 
-	t->spec->plan(&t->dev, t->spec, &t->plan);
 	device_display_name(&t->dev, name, sizeof(name));
+	log_note("%s (%s): %s", name, mode_name(t->dev.mode), t->plan.message);
+	if (!interactive && !t->spec->wait_for_person) {
+		print_buttons(t);
+		resolve(t, IREC_ENEEDPERSON, t->dev.mode, "%s", t->plan.message);
+		return;
+	}
+	t->waiting = true;
+	/*
+	 * One guide at a time: interleaved countdowns would help nobody. Without
+	 * a terminal only assisted steps are timed (irecctl acts at their end);
+	 * plain button sequences are printed once, whole.
+	 */
+	if (*guide_taken || (!interactive && !t->plan.nassisted) ||
+	    (!t->plan.nassisted && !t->plan.buttons[0])) {
+		print_buttons(t);
+		log_note("waiting for the device to arrive in %s mode...",
+		         mode_name(t->spec->target));
+	} else {
+		log_note("waiting for the device to arrive in %s mode...",
+		         mode_name(t->spec->target));
+		build_guide(t, interactive);
+		guide_start(&t->guide, events_now_ms());
+		t->guided = true;
+		*guide_taken = true;
+	}
+}
+
+static void start_target(struct target *t, bool interactive, bool *guide_taken)
+{
+	t->spec->plan(&t->dev, t->spec, &t->plan);
 	switch (t->plan.action) {
 	case MC_DONE:
 		resolve(t, IREC_OK, t->dev.mode, "already in %s mode", mode_name(t->dev.mode));
@@ -126,15 +204,7 @@ static void start_target(struct target *t, bool interactive)
 		resolve(t, t->plan.status, t->dev.mode, "%s", t->plan.message);
 		break;
 	case MC_NEEDS_PERSON:
-		log_note("%s (%s): %s", name, mode_name(t->dev.mode), t->plan.message);
-		print_buttons(t);
-		if (interactive || t->spec->wait_for_person) {
-			log_note("waiting for the device to arrive in %s mode...",
-				 mode_name(t->spec->target));
-			t->waiting = true;
-		} else {
-			resolve(t, IREC_ENEEDPERSON, t->dev.mode, "%s", t->plan.message);
-		}
+		start_person(t, interactive, guide_taken);
 		break;
 	case MC_SEND:
 		t->waiting = true;
@@ -144,7 +214,6 @@ static void start_target(struct target *t, bool interactive)
 		break;
 	}
 }
-
 /* --- waiting for arrivals --------------------------------------------------- */
 
 static bool is_target_mode(const struct mc_spec *spec, enum dev_mode m)
@@ -164,12 +233,13 @@ static void on_arrival(struct target *t, const struct device *d)
 		ops_iboot_getenv(d->ecid, "auto-boot", autoboot, sizeof(autoboot));
 		ops_iboot_getenv(d->ecid, "build-version", build, sizeof(build));
 		resolve(t, IREC_ELOOP, d->mode,
-			"came back in recovery mode (auto-boot=%s, iBoot %s): the OS does not boot; "
-			"restore it (irecctl restore --update keeps data)",
-			autoboot[0] ? autoboot : "?", build[0] ? build : "?");
+		        "came back in recovery mode (auto-boot=%s, iBoot %s): the OS does not "
+		        "boot; "
+		        "restore it (irecctl restore --update keeps data)",
+		        autoboot[0] ? autoboot : "?", build[0] ? build : "?");
 	} else {
 		resolve(t, IREC_EOTHERMODE, d->mode, "arrived in %s mode instead of %s",
-			mode_name(d->mode), mode_name(spec->target));
+		        mode_name(d->mode), mode_name(spec->target));
 	}
 }
 
@@ -198,7 +268,7 @@ static void handle_event(struct target *v, size_t n, const struct event *ev)
 	if (ev->kind == EVENT_REMOVE) {
 		t->departed = true;
 		log_info("0x%016llx left %s mode", (unsigned long long)ev->dev.ecid,
-			 mode_name(ev->dev.mode));
+		         mode_name(ev->dev.mode));
 		return;
 	}
 	/* Still the same attachment as before the request: not an arrival. */
@@ -207,14 +277,47 @@ static void handle_event(struct target *v, size_t n, const struct event *ev)
 	on_arrival(t, &ev->dev);
 }
 
+/* The earlier of the deadline and the next guide update. */
+static int64_t next_wakeup(const struct target *v, size_t n, int64_t deadline)
+{
+	int64_t next = deadline;
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t tick = v[i].guided && !v[i].resolved ? guide_next_tick(&v[i].guide) : -1;
+		if (tick >= 0 && (next < 0 || tick < next))
+			next = tick;
+	}
+	return next;
+}
+
+static void tick_guides(struct target *v, size_t n)
+{
+	char err[200] = "";
+
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].guided || v[i].resolved)
+			continue;
+		int action = guide_tick(&v[i].guide, events_now_ms());
+		if (!action || !v[i].spec->step_action)
+			continue;
+		int st = v[i].spec->step_action(&v[i].dev, action, err, sizeof(err));
+		if (st != IREC_OK)
+			resolve(&v[i], st, v[i].dev.mode, "%s", err);
+	}
+}
+
 static void wait_all(struct event_loop *loop, struct target *v, size_t n, int64_t deadline)
 {
 	struct event ev;
 
 	while (count_waiting(v, n) > 0) {
-		enum events_status st = events_next(loop, &ev, deadline);
+		enum events_status st = events_next(loop, &ev, next_wakeup(v, n, deadline));
 		if (st == EVENTS_EVENT) {
 			handle_event(v, n, &ev);
+			continue;
+		}
+		if (st == EVENTS_TIMEOUT && (deadline < 0 || events_now_ms() < deadline)) {
+			tick_guides(v, n);
 			continue;
 		}
 		for (size_t i = 0; i < n; i++) {
@@ -223,9 +326,11 @@ static void wait_all(struct event_loop *loop, struct target *v, size_t n, int64_
 			if (st == EVENTS_INTERRUPTED)
 				resolve(&v[i], IREC_EINTR, v[i].dev.mode, "interrupted");
 			else
-				resolve(&v[i], IREC_ETIMEOUT, v[i].departed ? MODE_UNKNOWN : v[i].dev.mode,
-					"did not arrive in %s mode in time%s", mode_name(v[i].spec->target),
-					v[i].departed ? " (it left its old mode)" : "");
+				resolve(&v[i], IREC_ETIMEOUT,
+				        v[i].departed ? MODE_UNKNOWN : v[i].dev.mode,
+				        "did not arrive in %s mode in time%s",
+				        mode_name(v[i].spec->target),
+				        v[i].departed ? " (it left its old mode)" : "");
 		}
 	}
 }
@@ -242,9 +347,9 @@ static json_t *target_json(const struct target *t)
 	json_object_set_new(o, "exit_code", json_integer(t->status));
 	json_object_set_new(o, "message", json_string(t->message));
 	json_object_set_new(o, "seconds",
-			    json_real(t->finished_ms > t->started_ms
-					      ? (double)(t->finished_ms - t->started_ms) / 1000.0
-					      : 0.0));
+	                    json_real(t->finished_ms > t->started_ms
+	                                      ? (double)(t->finished_ms - t->started_ms) / 1000.0
+	                                      : 0.0));
 	if (t->plan.buttons[0]) {
 		json_t *b = json_array();
 		for (int i = 0; i < 2 && t->plan.buttons[i]; i++)
@@ -300,9 +405,10 @@ static int act(struct ctx *ctx, const struct mc_spec *spec, struct target *v, si
 		log_error("%s", err);
 		return IREC_EFAIL;
 	}
+	bool guide_taken = false;
 	for (size_t i = 0; i < n; i++)
 		if (!v[i].resolved)
-			start_target(&v[i], interactive);
+			start_target(&v[i], interactive, &guide_taken);
 	for (size_t i = 0; i < n; i++) {
 		if (!v[i].thread_started)
 			continue;
@@ -317,7 +423,8 @@ static int act(struct ctx *ctx, const struct mc_spec *spec, struct target *v, si
 	if (spec->no_wait) {
 		for (size_t i = 0; i < n; i++)
 			if (!v[i].resolved)
-				resolve(&v[i], IREC_OK, v[i].dev.mode, "request sent (not verified: --no-wait)");
+				resolve(&v[i], IREC_OK, v[i].dev.mode,
+				        "request sent (not verified: --no-wait)");
 	}
 	deadline = events_deadline_after(ctx_timeout(ctx, spec->default_timeout_s));
 	wait_all(loop, v, n, deadline);
@@ -334,7 +441,7 @@ int modechange_run(struct ctx *ctx, const struct mc_spec *spec)
 	int status;
 
 	discover_all(&l, PROBE_TIMEOUT_MS, err, sizeof(err));
-	status = select_targets(ctx, &l, &v, &n);
+	status = select_targets(ctx, spec, &l, &v, &n);
 	device_list_free(&l);
 	if (status != IREC_OK) {
 		free(v);

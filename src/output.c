@@ -39,8 +39,8 @@ static void set_ids(json_t *o, const struct device *d)
 	}
 	/* JSON integers are signed 64-bit in jansson; every real ECID fits. */
 	json_object_set_new(o, "ecid_int",
-			    d->ecid && d->ecid <= INT64_MAX ? json_integer((json_int_t)d->ecid)
-							     : json_null());
+	                    d->ecid && d->ecid <= INT64_MAX ? json_integer((json_int_t)d->ecid)
+	                                                    : json_null());
 	json_object_set_new(o, "udid", device_string(d->udid));
 	json_object_set_new(o, "mode", json_string(mode_name(d->mode)));
 }
@@ -50,8 +50,8 @@ static void set_model(json_t *o, const struct device *d)
 	json_object_set_new(o, "product_type", device_string(d->product_type));
 	json_object_set_new(o, "name", d->model ? json_string(d->model->name) : json_null());
 	json_object_set_new(o, "device_class",
-			    d->model ? json_string(device_class_name(d->model->device_class))
-				     : json_null());
+	                    d->model ? json_string(device_class_name(d->model->device_class))
+	                             : json_null());
 	json_object_set_new(o, "board", device_string(d->hw_model));
 	json_object_set_new(o, "cpid", d->have_cpid ? json_integer(d->cpid) : json_null());
 	json_object_set_new(o, "bdid", d->have_bdid ? json_integer(d->bdid) : json_null());
@@ -82,11 +82,20 @@ bool output_json(json_t *value)
 	return r == 0 && fputc('\n', stdout) != EOF;
 }
 
-enum column { COL_MODE, COL_MODEL, COL_PRODUCT, COL_ECID, COL_UDID, COL_VERSION, COL_LOCATION,
-	      COL_TRUSTED, COL_COUNT };
+enum column {
+	COL_MODE,
+	COL_MODEL,
+	COL_PRODUCT,
+	COL_ECID,
+	COL_UDID,
+	COL_VERSION,
+	COL_LOCATION,
+	COL_TRUSTED,
+	COL_COUNT
+};
 
-static const char *const headers[COL_COUNT] = {"MODE", "MODEL", "PRODUCT", "ECID",
-					       "UDID", "VERSION", "USB", "TRUSTED"};
+static const char *const headers[COL_COUNT] = {"MODE", "MODEL",   "PRODUCT", "ECID",
+                                               "UDID", "VERSION", "USB",     "TRUSTED"};
 
 static void cell_text(const struct device *d, enum column c, char *buf, size_t len)
 {
@@ -113,7 +122,8 @@ static void cell_text(const struct device *d, enum column c, char *buf, size_t l
 		break;
 	case COL_VERSION:
 		if (d->os_version[0])
-			snprintf(tmp, sizeof(tmp), "%s (%s)", d->os_version, d->build[0] ? d->build : "?");
+			snprintf(tmp, sizeof(tmp), "%s (%s)", d->os_version,
+			         d->build[0] ? d->build : "?");
 		log_sanitize(buf, len, d->os_version[0] ? tmp : d->iboot[0] ? d->iboot : "-");
 		break;
 	case COL_LOCATION:
@@ -160,7 +170,8 @@ void output_device_table(FILE *f, const struct device_list *l, bool color)
 		}
 		if (l->v[i].error[0]) {
 			log_sanitize(cell, sizeof(cell), l->v[i].error);
-			fprintf(f, "  %s(%s)%s", color ? "\033[33m" : "", cell, color ? "\033[0m" : "");
+			fprintf(f, "  %s(%s)%s", color ? "\033[33m" : "", cell,
+			        color ? "\033[0m" : "");
 		}
 		fputc('\n', f);
 	}

@@ -84,11 +84,11 @@ static void note_open_error(struct device *d, int err, uint8_t bus, uint8_t addr
 	d->accessible = false;
 	if (err == LIBUSB_ERROR_ACCESS)
 		snprintf(d->error, sizeof(d->error),
-			 "permission denied on /dev/bus/usb/%03u/%03u (see 'irecctl doctor')", bus,
-			 addr);
+		         "permission denied on /dev/bus/usb/%03u/%03u (see 'irecctl doctor')", bus,
+		         addr);
 	else
 		snprintf(d->error, sizeof(d->error), "cannot open the USB device: %s",
-			 libusb_strerror((enum libusb_error)err));
+		         libusb_strerror((enum libusb_error)err));
 }
 
 bool usb_probe_device(libusb_device *dev, struct device *d)
@@ -114,7 +114,7 @@ bool usb_probe_device(libusb_device *dev, struct device *d)
 			snprintf(d->serial, sizeof(d->serial), "%.*s", r, (const char *)buf);
 		} else {
 			snprintf(d->error, sizeof(d->error), "cannot read the identity string: %s",
-				 libusb_strerror((enum libusb_error)r));
+			         libusb_strerror((enum libusb_error)r));
 			d->accessible = false;
 		}
 	} else {

@@ -43,13 +43,13 @@ bool mode_is_dfu_like(enum dev_mode m);
 
 struct device {
 	enum dev_mode mode;
-	uint64_t ecid;     /* 0 = unknown */
-	char udid[65];     /* "" = unknown (not reported in recovery/DFU) */
+	uint64_t ecid; /* 0 = unknown */
+	char udid[65]; /* "" = unknown (not reported in recovery/DFU) */
 	char product_type[32];
 	char hw_model[32]; /* board config, e.g. "d22ap" */
 	uint32_t cpid, bdid;
 	bool have_cpid, have_bdid;
-	const struct model *model; /* NULL: newer than our table, or unidentified */
+	const struct model *model;    /* NULL: newer than our table, or unidentified */
 	char device_name[DEVICE_STR]; /* user-given DeviceName (normal mode) */
 	char os_version[32];
 	char build[32];
@@ -57,10 +57,10 @@ struct device {
 	char serial[256];       /* USB identity string as read (recovery, DFU) */
 	char usb_location[32];  /* "1-4.2" style bus-port path, stable across modes */
 	uint16_t usb_pid;
-	uint32_t mux_id;        /* usbmuxd DeviceID (normal, restore); changes on re-attach */
-	int trusted;            /* 1 pair record present, 0 absent, -1 unknown/not applicable */
-	bool accessible;        /* false: could not open/query; see error */
-	char error[160];        /* "" or a one-line reason */
+	uint32_t mux_id; /* usbmuxd DeviceID (normal, restore); changes on re-attach */
+	int trusted;     /* 1 pair record present, 0 absent, -1 unknown/not applicable */
+	bool accessible; /* false: could not open/query; see error */
+	char error[160]; /* "" or a one-line reason */
 };
 
 struct device_list {

@@ -25,24 +25,36 @@ enum mc_action {
 
 struct mc_plan {
 	enum mc_action action;
-	int status;                         /* for MC_REFUSE */
-	const char *message;                /* for MC_REFUSE and MC_NEEDS_PERSON */
+	int status;                               /* for MC_REFUSE */
+	const char *message;                      /* for MC_REFUSE and MC_NEEDS_PERSON */
 	const struct button_sequence *buttons[2]; /* in order; NULL if none */
+	/* A person's steps with USB help (e.g. DFU from recovery): when set, the
+	 * guide runs these instead of buttons[], and spec->step_action runs the
+	 * actions they carry. */
+	char assisted_text[4][160];
+	unsigned assisted_seconds[4];
+	int assisted_action[4];
+	size_t nassisted;
 };
 
 struct mc_spec {
-	const char *verb;          /* "enter", "exit" */
-	enum dev_mode target;      /* recovery, normal, dfu */
-	unsigned also_target;      /* WAIT_MODE bits that count as arrived too (KIS, Port DFU) */
+	const char *verb;     /* "enter", "exit" */
+	enum dev_mode target; /* recovery, normal, dfu */
+	unsigned also_target; /* WAIT_MODE bits that count as arrived too (KIS, Port DFU) */
 	double default_timeout_s;
 	bool no_wait;
 	bool allow_pair;
 	bool wait_for_person;
 	double lock_timeout_s;
+	/* With -d naming a device that is not attached (not visible over USB):
+	 * treat it as this model in MODE_UNKNOWN, so a person can be guided. */
+	const struct model *absent_model;
 	/* What to do with a device in its current mode. */
 	void (*plan)(const struct device *d, const struct mc_spec *spec, struct mc_plan *out);
 	/* Send the request; returns an irec_status, err gets a reason. */
 	int (*send)(const struct device *d, const struct mc_spec *spec, char *err, size_t errlen);
+	/* Run an action of an assisted step (NULL if the plan never has any). */
+	int (*step_action)(const struct device *d, int action, char *err, size_t errlen);
 };
 
 /* Run spec over the devices ctx selects; returns the combined exit status. */

@@ -109,7 +109,10 @@ busy)
 	inlab iPhone10,1:dfu:ecid=0x22 -- '
 		"$IRECCTL" enter -d 0x22 --wait-for-person --timeout 20 >/dev/null 2>"$IRECCTL_LOCK_DIR.first.err" &
 		first=$!
-		while ! grep -q "waiting for the device" "$IRECCTL_LOCK_DIR.first.err" 2>/dev/null; do sleep 0.05; done
+		i=0
+		until grep -q "waiting for the device" "$IRECCTL_LOCK_DIR.first.err" 2>/dev/null; do
+			i=$((i + 1)); [ $i -lt 200 ] || exit 97; sleep 0.05
+		done
 		"$IRECCTL" exit -d 0x22; rc=$?
 		kill -TERM $first; wait $first
 		exit $rc'
@@ -128,6 +131,63 @@ sigint)
 	rc_is 130
 	err_has 'interrupted'
 
+	;;
+enter-dfu-assisted)
+	# From recovery: irecctl times the steps and sends the reboot itself; the
+	# lab's `mode 1 dfu` plays the person holding the buttons through it.
+	inlab iPhone10,1:recovery:ecid=0x22:transition=2000 -- '
+		"$IRECCTL" enter --dfu --wait-for-person --timeout 30 &
+		pid=$!
+		"$IRECSIM" ctl wait 1 gone 15000 >/dev/null || exit 98
+		"$IRECSIM" ctl mode 1 dfu >/dev/null
+		wait $pid'
+	rc_is 0
+	out_has 'recovery -> dfu'
+	err_has '2/4  Press and hold Side and Volume Down now'
+	;;
+enter-dfu-missed)
+	# Nobody holds the buttons: auto-boot was set first, so it boots normally.
+	inlab iPhone10,1:recovery:ecid=0x22:transition=300 -- \
+		'"$IRECCTL" enter --dfu --wait-for-person --timeout 30'
+	rc_is 12
+	err_has 'arrived in normal mode instead of dfu'
+	;;
+enter-dfu-no-person)
+	inlab iPhone10,1:recovery:ecid=0x22 -- '"$IRECCTL" enter --dfu'
+	rc_is 8
+	;;
+enter-absent)
+	# Not visible over USB: guided by model, waits for the ECID to show up.
+	inlab iPhone10,1:normal:ecid=0x21 -- '
+		"$IRECCTL" enter -d 0x77 --model "iPhone 11" --wait-for-person --timeout 30 \
+			2>"$IRECCTL_LOCK_DIR.err" &
+		pid=$!
+		i=0
+		until grep -q "waiting for the device" "$IRECCTL_LOCK_DIR.err" 2>/dev/null; do
+			i=$((i + 1)); [ $i -lt 200 ] || exit 97; sleep 0.05
+		done
+		"$IRECSIM" ctl plug iPhone12,1:recovery:ecid=0x77 >/dev/null
+		wait $pid; rc=$?
+		cat "$IRECCTL_LOCK_DIR.err" >&2
+		exit $rc'
+	rc_is 0
+	err_has 'not visible over USB'
+	out_has 'unknown -> recovery'
+	;;
+enter-passcode)
+	inlab iPhone12,1:normal:ecid=0x13:ios=17.0:trust=passcode -- '"$IRECCTL" enter --pair'
+	rc_is 15
+	err_has 'passcode-locked'
+	;;
+unplugged-while-waiting)
+	inlab iPhone10,1:recovery:ecid=0x22:transition=600000 -- '
+		"$IRECCTL" exit --timeout 3 &
+		pid=$!
+		"$IRECSIM" ctl wait 1 gone 5000 >/dev/null
+		"$IRECSIM" ctl unplug 1 >/dev/null
+		wait $pid'
+	rc_is 5
+	err_has 'it left its old mode'
 	;;
 exit-all-16)
 	specs=""
