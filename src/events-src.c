@@ -118,51 +118,16 @@ static bool match_usb(const struct ev_entry *e, const void *dev)
 	return e->source == EVENT_SRC_USB && e->usb == dev;
 }
 
-/* The same "bus-port.port" form usb-scan.c reports. */
-static void usb_location(libusb_device *dev, char *buf, size_t len)
-{
-	uint8_t ports[8];
-	int n = libusb_get_port_numbers(dev, ports, sizeof(ports));
-	size_t off = (size_t)snprintf(buf, len, "%u", libusb_get_bus_number(dev));
-
-	for (int i = 0; i < n && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%c%u", i == 0 ? '-' : '.', ports[i]);
-}
-
 /*
  * The kernel keeps the identity string in sysfs from enumeration on.
  * Reading it is a file read, not device I/O, so it may happen in the
  * hotplug callback: a device that bounces away before its probe opens it
- * is still reported with its ECID. (The same parsing as usb-scan.c.)
+ * is still reported with its ECID.
  */
 static void identify_from_sysfs(struct device *d)
 {
-	char path[96];
-	struct irec_serial s;
-	unsigned int cpid, bdid;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s/serial", d->usb_location);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (!fgets(d->serial, sizeof(d->serial), f))
-		d->serial[0] = '\0';
-	fclose(f);
-	d->serial[strcspn(d->serial, "\r\n")] = '\0';
-	if (serial_parse(d->serial, &s) == SERIAL_GARBAGE)
-		return;
-	if (s.have_ecid)
-		d->ecid = s.ecid;
-	if (serial_ap_ids(&s, d->usb_pid, &cpid, &bdid)) {
-		d->cpid = cpid;
-		d->bdid = bdid;
-		d->have_cpid = s.have_cpid || d->usb_pid == SERIAL_PID_PORT_DFU;
-		d->have_bdid = s.have_bdid;
-	}
-	if (s.have_srtg)
-		snprintf(d->iboot, sizeof(d->iboot), "%s", s.srtg);
-	device_identify(d);
+	if (usb_read_sysfs_serial(d->usb_location, d->serial, sizeof(d->serial)))
+		usb_identify_serial(d);
 }
 
 static void usb_arrived(struct event_loop *l, libusb_device *dev)

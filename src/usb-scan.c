@@ -12,7 +12,7 @@
 #include "irecctl/discovery.h"
 #include "irecctl/serial.h"
 
-static void usb_location(libusb_device *dev, char *buf, size_t len)
+void usb_location(libusb_device *dev, char *buf, size_t len)
 {
 	uint8_t ports[8];
 	int n = libusb_get_port_numbers(dev, ports, sizeof(ports));
@@ -27,7 +27,7 @@ static void usb_location(libusb_device *dev, char *buf, size_t len)
  * reading it needs no access to the device node, so even a device this user
  * may not open can still be identified.
  */
-static bool read_sysfs_serial(const char *location, char *buf, size_t len)
+bool usb_read_sysfs_serial(const char *location, char *buf, size_t len)
 {
 	char path[128];
 	FILE *f;
@@ -122,10 +122,15 @@ bool usb_probe_device(libusb_device *dev, struct device *d)
 	}
 	/* Identify it anyway; accessible and error still say what went wrong. */
 	if (!d->serial[0])
-		read_sysfs_serial(d->usb_location, d->serial, sizeof(d->serial));
+		usb_read_sysfs_serial(d->usb_location, d->serial, sizeof(d->serial));
+	usb_identify_serial(d);
+	return true;
+}
+
+void usb_identify_serial(struct device *d)
+{
 	if (d->serial[0])
 		apply_serial(d);
 	derive_udid(d);
 	device_identify(d);
-	return true;
 }

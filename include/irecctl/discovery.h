@@ -26,6 +26,15 @@
  */
 bool usb_probe_device(libusb_device *dev, struct device *out);
 
+/* Helpers of usb_probe_device(), shared with the hotplug source: */
+/* "1-4.2": bus, then the port path; stable for a slot across modes. */
+void usb_location(libusb_device *dev, char *buf, size_t len);
+/* The identity string the kernel cached at enumeration; a file read, no
+ * device I/O (fine in a hotplug callback, and for a device we may not open). */
+bool usb_read_sysfs_serial(const char *location, char *buf, size_t len);
+/* Fill ECID, CPID/BDID, iBoot tag, derived UDID and model from d->serial. */
+void usb_identify_serial(struct device *d);
+
 /*
  * Probe one usbmuxd device: lockdownd QueryType (normal or restore),
  * identity values without a pairing session (never a Trust prompt), and
