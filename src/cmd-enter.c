@@ -134,7 +134,7 @@ static int dfu_step_action(const struct device *d, int action, char *err, size_t
 {
 	if (action != ACTION_REBOOT)
 		return IREC_OK;
-	return ops_exit_recovery(d->ecid, err, errlen);
+	return ops_exit_recovery(d, err, errlen);
 }
 
 static int send_enter(const struct device *d, const struct mc_spec *spec, char *err, size_t errlen)

@@ -41,7 +41,7 @@ static void plan_exit(const struct device *d, const struct mc_spec *spec, struct
 static int send_exit(const struct device *d, const struct mc_spec *spec, char *err, size_t errlen)
 {
 	(void)spec;
-	return ops_exit_recovery(d->ecid, err, errlen);
+	return ops_exit_recovery(d, err, errlen);
 }
 
 static int run(struct ctx *ctx, const struct cmd_args *args)

@@ -116,7 +116,36 @@ int ops_enter_recovery(const char *udid, bool allow_pair, char *err, size_t errl
  */
 #define IBOOT_TIMEOUT_MS 2000
 
-static libusb_device_handle *open_by_ecid(libusb_context *ctx, uint64_t ecid)
+static bool is_recovery_pid(libusb_device *dev)
+{
+	struct libusb_device_descriptor desc;
+	return libusb_get_device_descriptor(dev, &desc) == 0 && desc.idVendor == APPLE_VID &&
+	       mode_from_usb_pid(desc.idProduct) == MODE_RECOVERY;
+}
+
+/*
+ * Is this the device we want, without opening it? At the location discovery
+ * saw it, or (when it moved) whose cached identity string names its ECID:
+ * with dozens of devices attached, opening each in turn to read its serial
+ * would cost one open per device per command.
+ */
+static bool may_be(libusb_device *dev, const struct device *want)
+{
+	char loc[32], serial[256];
+	struct device d;
+
+	usb_location(dev, loc, sizeof(loc));
+	if (want->usb_location[0] && !strcmp(loc, want->usb_location))
+		return true;
+	if (!usb_read_sysfs_serial(loc, serial, sizeof(serial)))
+		return true; /* no sysfs: only opening it can tell */
+	memset(&d, 0, sizeof(d));
+	memcpy(d.serial, serial, sizeof(d.serial));
+	usb_identify_serial(&d);
+	return d.ecid == want->ecid;
+}
+
+static libusb_device_handle *open_recovery(libusb_context *ctx, const struct device *want)
 {
 	libusb_device **list = NULL;
 	libusb_device_handle *found = NULL;
@@ -124,8 +153,11 @@ static libusb_device_handle *open_by_ecid(libusb_context *ctx, uint64_t ecid)
 
 	for (ssize_t i = 0; i < n && !found; i++) {
 		struct device d;
+		if (!is_recovery_pid(list[i]) || !may_be(list[i], want))
+			continue;
 		memset(&d, 0, sizeof(d));
-		if (!usb_probe_device(list[i], &d) || d.ecid != ecid || d.mode != MODE_RECOVERY)
+		/* Confirm by the string the device itself sends. */
+		if (!usb_probe_device(list[i], &d) || d.ecid != want->ecid)
 			continue;
 		if (libusb_open(list[i], &found) != 0)
 			found = NULL;
@@ -138,22 +170,20 @@ static libusb_device_handle *open_by_ecid(libusb_context *ctx, uint64_t ecid)
 }
 
 struct iboot {
-	libusb_context *ctx;
 	libusb_device_handle *h;
 };
 
-static int iboot_open(uint64_t ecid, struct iboot *ib, char *err, size_t errlen)
+static int iboot_open(const struct device *want, struct iboot *ib, char *err, size_t errlen)
 {
+	libusb_context *ctx = discovery_libusb(err, errlen);
+
 	memset(ib, 0, sizeof(*ib));
-	if (libusb_init(&ib->ctx) != 0) {
-		snprintf(err, errlen, "cannot start libusb");
+	if (!ctx)
 		return IREC_EFAIL;
-	}
-	ib->h = open_by_ecid(ib->ctx, ecid);
+	ib->h = open_recovery(ctx, want);
 	if (!ib->h) {
-		libusb_exit(ib->ctx);
 		snprintf(err, errlen, "the recovery-mode device 0x%016llx cannot be opened",
-		         (unsigned long long)ecid);
+			 (unsigned long long)want->ecid);
 		return IREC_EGONE;
 	}
 	return IREC_OK;
@@ -163,7 +193,6 @@ static void iboot_close(struct iboot *ib)
 {
 	libusb_release_interface(ib->h, 0);
 	libusb_close(ib->h);
-	libusb_exit(ib->ctx);
 }
 
 /* bRequest 0: a command iBoot answers; 1: one it does not return from (reboot). */
@@ -187,10 +216,10 @@ static int iboot_status(int r, const char *what, char *err, size_t errlen)
 	return r == LIBUSB_ERROR_NO_DEVICE ? IREC_EGONE : IREC_EFAIL;
 }
 
-int ops_exit_recovery(uint64_t ecid, char *err, size_t errlen)
+int ops_exit_recovery(const struct device *d, char *err, size_t errlen)
 {
 	struct iboot ib;
-	int st = iboot_open(ecid, &ib, err, errlen);
+	int st = iboot_open(d, &ib, err, errlen);
 	int r;
 
 	if (st != IREC_OK)
@@ -210,12 +239,12 @@ int ops_exit_recovery(uint64_t ecid, char *err, size_t errlen)
 	return st;
 }
 
-int ops_iboot_getenv(uint64_t ecid, const char *name, char *value, size_t len)
+int ops_iboot_getenv(const struct device *d, const char *name, char *value, size_t len)
 {
 	struct iboot ib;
 	char cmd[128], err[160];
 	unsigned char buf[256];
-	int st = iboot_open(ecid, &ib, err, sizeof(err));
+	int st = iboot_open(d, &ib, err, sizeof(err));
 
 	value[0] = '\0';
 	if (st != IREC_OK)

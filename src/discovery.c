@@ -190,7 +190,7 @@ static void run_jobs(struct job **jobs, size_t n, int timeout_ms, struct device_
 }
 
 /* One libusb context for the whole process: probe threads may outlive a call. */
-static libusb_context *usb_context(char *err, size_t errlen)
+libusb_context *discovery_libusb(char *err, size_t errlen)
 {
 	static libusb_context *ctx;
 	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
@@ -318,7 +318,7 @@ static int compare_devices(const void *a, const void *b)
 
 int discover_all(struct device_list *out, int timeout_ms, char *err, size_t errlen)
 {
-	libusb_context *ctx = usb_context(err, errlen);
+	libusb_context *ctx = discovery_libusb(err, errlen);
 	struct job **jobs = NULL;
 	size_t n = 0;
 

@@ -230,8 +230,8 @@ static void on_arrival(struct target *t, const struct device *d)
 		resolve(t, IREC_OK, d->mode, "now in %s mode", mode_name(d->mode));
 	} else if (spec->target == MODE_NORMAL && d->mode == MODE_RECOVERY) {
 		char autoboot[64], build[96];
-		ops_iboot_getenv(d->ecid, "auto-boot", autoboot, sizeof(autoboot));
-		ops_iboot_getenv(d->ecid, "build-version", build, sizeof(build));
+		ops_iboot_getenv(d, "auto-boot", autoboot, sizeof(autoboot));
+		ops_iboot_getenv(d, "build-version", build, sizeof(build));
 		resolve(t, IREC_ELOOP, d->mode,
 		        "came back in recovery mode (auto-boot=%s, iBoot %s): the OS does not "
 		        "boot; "
@@ -375,12 +375,12 @@ static void report(const struct ctx *ctx, const struct target *v, size_t n)
 		const struct target *t = &v[i];
 		devid_format_ecid(t->dev.ecid, ecid);
 		device_display_name(&t->dev, name, sizeof(name));
-		if (t->status == IREC_OK && !ctx->json)
+		if (t->status != IREC_OK)
+			log_error("%s (%s): %s", ecid, name, t->message);
+		else if (!ctx->json)
 			printf("%s  %s  %s -> %s  (%.1f s)\n", ecid, name, mode_name(t->dev.mode),
 			       mode_name(t->final_mode),
 			       (double)(t->finished_ms - t->started_ms) / 1000.0);
-		else
-			log_error("%s (%s): %s", ecid, name, t->message);
 	}
 }
 

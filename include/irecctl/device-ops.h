@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "irecctl/device.h"
+
 /*
  * Normal -> recovery. First without a session (enough before iOS 14.5);
  * on SessionInactive again inside a paired session. A pairing (the Trust
@@ -21,10 +23,11 @@
  */
 int ops_enter_recovery(const char *udid, bool allow_pair, char *err, size_t errlen);
 
-/* Recovery -> normal: setenv auto-boot true, saveenv, reboot. */
-int ops_exit_recovery(uint64_t ecid, char *err, size_t errlen);
+/* Recovery -> normal: setenv auto-boot true, saveenv, reboot. d: the
+ * device as discovered (its ECID; its USB location finds it at once). */
+int ops_exit_recovery(const struct device *d, char *err, size_t errlen);
 
 /* iBoot getenv of a recovery-mode device; "" when unset. */
-int ops_iboot_getenv(uint64_t ecid, const char *name, char *value, size_t len);
+int ops_iboot_getenv(const struct device *d, const char *name, char *value, size_t len);
 
 #endif

@@ -26,6 +26,11 @@
  */
 bool usb_probe_device(libusb_device *dev, struct device *out);
 
+/* The process's one libusb context (created on first use; NULL and a
+ * reason in err if libusb cannot start). Shared so that every command to
+ * every device does not rescan the bus. */
+libusb_context *discovery_libusb(char *err, size_t errlen);
+
 /* Helpers of usb_probe_device(), shared with the hotplug source: */
 /* "1-4.2": bus, then the port path; stable for a slot across modes. */
 void usb_location(libusb_device *dev, char *buf, size_t len);

@@ -17,12 +17,13 @@
 #    just after umockdev sent the "add" uevent; the log's clock
 #    (CLOCK_MONOTONIC, ms since its first line) is mapped onto ours with
 #    `ctl log-mark` round trips.
-# 2. Idle CPU: `irecctl wait --for dfu -d 0x22 --timeout 60` while nothing
-#    happens, 30 s; anchor: `while :; do irecovery -i 0x22 -q; sleep 1;
-#    done` for the same 30 s. irecctl's CPU: its threads' run time from
-#    /proc/PID/task/*/schedstat (ns; /proc/PID/stat counts 10 ms ticks);
-#    the anchor's: its whole process tree through rusage (the driver is
-#    its subreaper, so even the irecovery killed mid-run is counted).
+# 2. Idle CPU: `irecctl wait --for dfu -d 0x22` while nothing happens,
+#    30 s from when its start-up probes are done; anchor: `while :; do
+#    irecovery -i 0x22 -q; sleep 1; done` for the same 30 s. irecctl's
+#    CPU: its threads' run time from /proc/PID/task/*/schedstat (ns;
+#    /proc/PID/stat counts 10 ms ticks); the anchor's: its whole process
+#    tree through rusage (the driver is its subreaper, so even the
+#    irecovery killed mid-run is counted).
 # 3. Fleet: `irecctl exit --all` (verified: returns when every device is
 #    back in normal mode) on 1 and on 16 recovery devices (transition 300).
 #    Anchor: `irecovery -i ECID -n` for each device in turn, then polling
@@ -56,7 +57,8 @@ results=$work/results
 : >"$results"
 
 # The driver runs inside each lab: Python for CLOCK_MONOTONIC stamps, the
-# control socket without a fork per command, and process-group CPU sums.
+# control socket without a fork per command, and CPU and memory from /proc
+# and rusage. Every wait in it has a deadline.
 cat >"$work/drv.py" <<'EOF'
 import ctypes, json, math, os, random, resource, selectors, signal, socket, subprocess, sys, time
 
