@@ -231,42 +231,6 @@ watch-human)
 	rc_is 0
 	has out "^[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3} = normal +$ECID iPhone10,1 iPhone 8"
 	;;
-watch-latency)
-	# An arrival is reported within milliseconds (no 100 ms polling): the
-	# best of five replugs, from `irecsim ctl replug` to the event's time.
-	inlab $R8 -- '
-		bg "$IRECCTL" -v watch --json >"$T/w.out" 2>"$T/w.err"
-		wait_line "$T/w.err" "watching"
-		for i in 1 2 3 4 5; do
-			"$IRECSIM" ctl unplug 1 >/dev/null
-			wait_count "$T/w.out" "\"event\":\"remove\"" $i
-			t0=$(date +%s%3N)
-			"$IRECSIM" ctl replug 1 >/dev/null
-			wait_count "$T/w.out" "\"event\":\"add\"" $i
-			t=$(grep "\"event\":\"add\"" "$T/w.out" | tail -n 1 | sed "s/.*\"time\":\"\([^\"]*\)\".*/\1/")
-			echo "latency $(( $(date -d "$t" +%s%3N) - t0 ))"
-		done
-		kill -INT $pid
-		finish'
-	has out '^rc=0$'
-	best=$(sed -n 's/^latency //p' "$tmp/out" | sort -n | head -n 1)
-	[ -n "$best" ] && [ "$best" -lt 50 ] || fail "best arrival latency ${best:-?} ms"
-	;;
-idle-cpu)
-	# Blocked waiting, irecctl uses no CPU: no tick of user+system time in 3 s.
-	inlab $N8 iPad8,1:recovery:ecid=0x32 -- '
-		bg_wait --for dfu -d 0x31 --timeout 600
-		sleep 1
-		a=$(awk "{print \$14 + \$15}" /proc/$pid/stat)
-		sleep 3
-		b=$(awk "{print \$14 + \$15}" /proc/$pid/stat)
-		echo "ticks $((b - a))"
-		kill -TERM $pid
-		finish'
-	has out '^rc=130$'
-	ticks=$(sed -n 's/^ticks //p' "$tmp/out")
-	[ "$ticks" -le 1 ] || fail "$ticks clock ticks of CPU while idle"
-	;;
 next-to-irecovery)
 	# Pitfall A5: umockdev names its uevent sockets after fd numbers, and a
 	# plain libusb tool started later (irecovery, monitor on fd 6) would take
