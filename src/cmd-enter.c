@@ -49,7 +49,15 @@ static void plan_recovery(const struct device *d, const struct mc_spec *spec, st
 		p->status = IREC_EWRONGMODE;
 		p->message = "the device is being restored; let the restore finish";
 		break;
-	case MODE_UNKNOWN: /* not visible over USB (-d with --model) */
+	case MODE_UNKNOWN:
+		if (d->udid[0]) { /* usbmuxd lists it, lockdownd did not say which mode */
+			p->action = MC_REFUSE;
+			p->status = IREC_EPROTO;
+			p->message = "usbmuxd lists the device but lockdownd did not say which mode "
+				     "it is in: not acting on a guess";
+			break;
+		}
+		/* not visible over USB (-d with --model) */
 		p->action = MC_NEEDS_PERSON;
 		p->message = "the device is not visible over USB: use its buttons to put it into "
 		             "recovery mode";

@@ -30,6 +30,12 @@ static void plan_exit(const struct device *d, const struct mc_spec *spec, struct
 		p->status = IREC_EWRONGMODE;
 		p->message = "the device is being restored; let the restore finish";
 		break;
+	case MODE_UNKNOWN: /* usbmuxd lists it, lockdownd did not say which mode */
+		p->action = MC_REFUSE;
+		p->status = IREC_EPROTO;
+		p->message = "usbmuxd lists the device but lockdownd did not say which mode it is "
+			     "in: not acting on a guess";
+		break;
 	default:
 		p->action = MC_NEEDS_PERSON;
 		p->message = "DFU mode has no exit command: only a force restart leaves it";

@@ -145,11 +145,14 @@ static bool may_be(libusb_device *dev, const struct device *want)
 	return d.ecid == want->ecid;
 }
 
-static libusb_device_handle *open_recovery(libusb_context *ctx, const struct device *want)
+static libusb_device_handle *open_recovery(libusb_context *ctx, const struct device *want,
+					   int *open_error)
 {
 	libusb_device **list = NULL;
 	libusb_device_handle *found = NULL;
 	ssize_t n = libusb_get_device_list(ctx, &list);
+
+	*open_error = 0;
 
 	for (ssize_t i = 0; i < n && !found; i++) {
 		struct device d;
@@ -159,7 +162,8 @@ static libusb_device_handle *open_recovery(libusb_context *ctx, const struct dev
 		/* Confirm by the string the device itself sends. */
 		if (!usb_probe_device(list[i], &d) || d.ecid != want->ecid)
 			continue;
-		if (libusb_open(list[i], &found) != 0)
+		*open_error = libusb_open(list[i], &found);
+		if (*open_error != 0)
 			found = NULL;
 	}
 	if (n >= 0)
@@ -180,7 +184,12 @@ static int iboot_open(const struct device *want, struct iboot *ib, char *err, si
 	memset(ib, 0, sizeof(*ib));
 	if (!ctx)
 		return IREC_EFAIL;
-	ib->h = open_recovery(ctx, want);
+	int open_error;
+	ib->h = open_recovery(ctx, want, &open_error);
+	if (!ib->h && open_error == LIBUSB_ERROR_ACCESS) {
+		snprintf(err, errlen, "permission denied on the USB device (see 'irecctl doctor')");
+		return IREC_EPERM;
+	}
 	if (!ib->h) {
 		snprintf(err, errlen, "the recovery-mode device 0x%016llx cannot be opened",
 			 (unsigned long long)want->ecid);

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "irecctl/device.h"
+#include "irecctl/log.h"
 #include "irecctl/model.h"
 
 static const struct {
@@ -115,8 +116,11 @@ void device_display_name(const struct device *d, char *buf, size_t len)
 {
 	if (d->model)
 		snprintf(buf, len, "%s", d->model->name);
-	else if (d->product_type[0])
-		snprintf(buf, len, "Unknown model (%s)", d->product_type);
+	else if (d->product_type[0]) {
+		char clean[sizeof(d->product_type)];
+		log_sanitize(clean, sizeof(clean), d->product_type); /* device-supplied */
+		snprintf(buf, len, "Unknown model (%s)", clean);
+	}
 	else if (d->have_cpid && d->have_bdid)
 		snprintf(buf, len, "Unknown model (CPID 0x%04x, BDID 0x%02x)", d->cpid, d->bdid);
 	else

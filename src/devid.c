@@ -86,8 +86,15 @@ bool devid_parse(const char *s, struct devid *out, char *err, size_t errlen)
 		snprintf(err, errlen, "empty device id");
 		return false;
 	}
-	if (!strncasecmp(s, "ecid:", 5))
-		return parse_ecid(s + 5, out, err, errlen);
+	if (!strncasecmp(s, "ecid:", 5)) {
+		const char *v = s + 5;
+		if (!((v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) || all_digits(v))) {
+			snprintf(err, errlen, "invalid ECID '%.80s': expected 0x-prefixed hex or decimal",
+				 v);
+			return false;
+		}
+		return parse_ecid(v, out, err, errlen);
+	}
 	if (is_new_udid(s)) {
 		out->kind = DEVID_UDID;
 		copy_case(out->udid, s, 25, true);

@@ -122,10 +122,12 @@ static void describe_stuck(const struct job *j, struct device *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->trusted = -1;
+	if (j->kind == JOB_USB)
+		usb_identify_quick(j->usb, d);
 	d->accessible = false;
 	if (j->kind == JOB_MUX) {
 		uint64_t ecid;
-		d->mode = MODE_NORMAL;
+		d->mode = MODE_UNKNOWN; /* lockdownd never said which */
 		d->mux_id = j->mux.handle;
 		snprintf(d->udid, sizeof(d->udid), "%s", j->mux.udid);
 		if (devid_ecid_from_udid(d->udid, &ecid))
@@ -139,9 +141,10 @@ static void collect(struct job **jobs, size_t n, struct device_list *out)
 	for (size_t i = 0; i < n; i++) {
 		struct job *j = jobs[i];
 		if (!j->done) {
-			/* Only mux probes can be stuck long: USB string reads time out in 1 s. */
-			if (j->kind == JOB_MUX)
-				describe_stuck(j, device_list_add(out));
+			/* Listed with what is known without it, and the reason. */
+			struct device *d = device_list_add(out);
+			if (d)
+				describe_stuck(j, d);
 			j->abandoned = true; /* the thread frees it */
 			continue;
 		}
@@ -219,7 +222,7 @@ static bool add_job(struct job ***jobs, size_t *n, struct job *j)
 {
 	struct job **v = realloc(*jobs, (*n + 1) * sizeof(*v));
 	if (!v) {
-		free(j);
+		job_free(j);
 		return false;
 	}
 	*jobs = v;

@@ -272,8 +272,9 @@ static void mux_added(struct event_loop *l, const usbmuxd_device_info_t *info)
 	if (!e)
 		return;
 	e->mux = *info;
-	/* Until lockdownd answers: normal mode (restore mode says otherwise). */
-	e->prefill.mode = MODE_NORMAL;
+	/* Until lockdownd answers the mode is unknown: normal and restore
+	 * look the same to usbmuxd. */
+	e->prefill.mode = MODE_UNKNOWN;
 	e->prefill.mux_id = info->handle;
 	e->prefill.usb_pid = (uint16_t)info->product_id;
 	snprintf(e->prefill.udid, sizeof(e->prefill.udid), "%s", info->udid);

@@ -279,6 +279,8 @@ void ev_entry_attach(struct ev_entry *e)
 	for (link = &l->entries; *link; link = &(*link)->next)
 		;
 	*link = e;
+	/* Its probe deadline may come before the reader's current wake-up. */
+	wake_reader(l);
 	pthread_mutex_unlock(&l->lock);
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,11 @@ struct target {
 	int64_t started_ms, finished_ms;
 	pthread_t thread;
 	bool thread_started;
+	/* Written by the send thread, read by the main thread once send_done. */
+	int send_status;
+	char send_error[200];
+	bool send_done; /* atomic */
+	struct event_loop *loop;
 	struct guide guide; /* a person's steps, while guided */
 	bool guided;
 };
@@ -122,23 +128,74 @@ static void lock_target(struct target *t)
 
 /* --- sending, one thread per device ---------------------------------------- */
 
-static void *send_thread(void *arg)
-{
-	struct target *t = arg;
-	char err[200] = "";
-	int st = t->spec->send(&t->dev, t->spec, err, sizeof(err));
-
-	if (st == IREC_ENOTTRUSTED || st == IREC_ELOCKED)
-		t->plan.buttons[0] = buttons_for(t->dev.model, BUTTONS_RECOVERY);
-	if (st != IREC_OK)
-		resolve(t, st, t->dev.mode, "%s", err);
-	return NULL;
-}
-
 static void print_buttons(const struct target *t)
 {
 	for (int i = 0; i < 2 && t->plan.buttons[i]; i++)
 		buttons_print(stderr, t->plan.buttons[i], t->dev.model);
+}
+
+/*
+ * The request itself may block for long (lockdownd's own timeout is 30 s),
+ * so it runs on a thread while the main thread keeps listening: an
+ * arrival, or Ctrl-C, is seen at once. The thread only hands its result
+ * over; the main thread acts on it (collect_sends).
+ */
+static void *send_thread(void *arg)
+{
+	struct target *t = arg;
+	struct event wake;
+
+	t->send_status = t->spec->send(&t->dev, t->spec, t->send_error, sizeof(t->send_error));
+	__atomic_store_n(&t->send_done, true, __ATOMIC_RELEASE);
+	/* An event no target matches (ECID 0): it only wakes events_next(). */
+	memset(&wake, 0, sizeof(wake));
+	wake.kind = EVENT_ADD;
+	wake.source = EVENT_SRC_TEST;
+	events_inject(t->loop, &wake);
+	return NULL;
+}
+
+static const struct model *model_for_buttons(const struct target *t)
+{
+	return t->dev.model ? t->dev.model : t->spec->absent_model;
+}
+
+/* Act on every finished send: a refusal resolves the target at once. */
+static void collect_sends(struct target *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct target *t = &v[i];
+		if (!t->thread_started || !__atomic_load_n(&t->send_done, __ATOMIC_ACQUIRE))
+			continue;
+		pthread_join(t->thread, NULL);
+		t->thread_started = false;
+		if (t->resolved) /* it arrived before lockdownd's reply did */
+			continue;
+		if (t->send_status == IREC_ENOTTRUSTED || t->send_status == IREC_ELOCKED) {
+			/* USB could not do it: what a person can do instead. */
+			t->plan.buttons[0] = buttons_for(model_for_buttons(t), BUTTONS_RECOVERY);
+			log_note("the buttons can do it instead:");
+			print_buttons(t);
+		}
+		if (t->send_status != IREC_OK)
+			resolve(t, t->send_status, t->dev.mode, "%s", t->send_error);
+		else if (t->spec->no_wait)
+			resolve(t, IREC_OK, t->dev.mode, "request sent (not verified: --no-wait)");
+	}
+}
+
+/* Send threads never take SIGINT/SIGTERM: the event loop's handler does. */
+static bool start_send_thread(struct target *t)
+{
+	sigset_t block, old;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	bool ok = pthread_create(&t->thread, NULL, send_thread, t) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ok;
 }
 
 /* Steps for a person: the plan's assisted steps, else its button sequences. */
@@ -167,7 +224,8 @@ static void start_person(struct target *t, bool interactive, bool *guide_taken)
 
 	device_display_name(&t->dev, name, sizeof(name));
 	log_note("%s (%s): %s", name, mode_name(t->dev.mode), t->plan.message);
-	if (!interactive && !t->spec->wait_for_person) {
+	/* --no-wait: nothing goes over USB here, so nothing can be "sent". */
+	if ((!interactive && !t->spec->wait_for_person) || t->spec->no_wait) {
 		print_buttons(t);
 		resolve(t, IREC_ENEEDPERSON, t->dev.mode, "%s", t->plan.message);
 		return;
@@ -208,7 +266,7 @@ static void start_target(struct target *t, bool interactive, bool *guide_taken)
 		break;
 	case MC_SEND:
 		t->waiting = true;
-		t->thread_started = pthread_create(&t->thread, NULL, send_thread, t) == 0;
+		t->thread_started = start_send_thread(t);
 		if (!t->thread_started)
 			resolve(t, IREC_EFAIL, t->dev.mode, "cannot start a thread");
 		break;
@@ -225,6 +283,9 @@ static void on_arrival(struct target *t, const struct device *d)
 {
 	const struct mc_spec *spec = t->spec;
 
+	/* usbmuxd listed it but lockdownd has not said which mode: not an arrival yet. */
+	if (d->mode == MODE_UNKNOWN)
+		return;
 	t->arrived = *d;
 	if (is_target_mode(spec, d->mode)) {
 		resolve(t, IREC_OK, d->mode, "now in %s mode", mode_name(d->mode));
@@ -306,31 +367,75 @@ static void tick_guides(struct target *v, size_t n)
 	}
 }
 
+/*
+ * Set when a send thread was left running (Ctrl-C, timeout): it may still
+ * write to its target and wake the loop, so neither is freed. The process
+ * exits right after.
+ */
+static bool abandoned_sends;
+
+static void abandon_send(struct target *t)
+{
+	if (!t->thread_started)
+		return;
+	pthread_detach(t->thread);
+	t->thread_started = false;
+	abandoned_sends = true;
+}
+
+static bool sends_running(const struct target *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].thread_started)
+			return true;
+	return false;
+}
+
+static void interrupt_all(struct target *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		/* A send still blocked in a library call is left to end with the
+		 * process: the kernel drops its lock, and the request is one
+		 * message (EnterRecovery) or a few short control transfers. */
+		abandon_send(&v[i]);
+		if (!v[i].resolved)
+			resolve(&v[i], IREC_EINTR, v[i].dev.mode, "interrupted");
+	}
+}
+
+static void time_out_all(struct target *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct target *t = &v[i];
+		abandon_send(t);
+		if (t->resolved || !t->waiting)
+			continue;
+		resolve(t, IREC_ETIMEOUT, t->departed ? MODE_UNKNOWN : t->dev.mode,
+			"did not arrive in %s mode in time%s", mode_name(t->spec->target),
+			t->departed ? " (it left its old mode)" : "");
+	}
+}
+
+/* Until every target is resolved: sends finishing, arrivals, guide steps. */
 static void wait_all(struct event_loop *loop, struct target *v, size_t n, int64_t deadline)
 {
 	struct event ev;
 
-	while (count_waiting(v, n) > 0) {
+	for (;;) {
+		collect_sends(v, n);
+		if (count_waiting(v, n) == 0 && !sends_running(v, n))
+			return;
 		enum events_status st = events_next(loop, &ev, next_wakeup(v, n, deadline));
 		if (st == EVENTS_EVENT) {
 			handle_event(v, n, &ev);
-			continue;
-		}
-		if (st == EVENTS_TIMEOUT && (deadline < 0 || events_now_ms() < deadline)) {
+		} else if (st == EVENTS_INTERRUPTED) {
+			interrupt_all(v, n);
+			return;
+		} else if (deadline < 0 || events_now_ms() < deadline) {
 			tick_guides(v, n);
-			continue;
-		}
-		for (size_t i = 0; i < n; i++) {
-			if (!v[i].waiting || v[i].resolved)
-				continue;
-			if (st == EVENTS_INTERRUPTED)
-				resolve(&v[i], IREC_EINTR, v[i].dev.mode, "interrupted");
-			else
-				resolve(&v[i], IREC_ETIMEOUT,
-				        v[i].departed ? MODE_UNKNOWN : v[i].dev.mode,
-				        "did not arrive in %s mode in time%s",
-				        mode_name(v[i].spec->target),
-				        v[i].departed ? " (it left its old mode)" : "");
+		} else {
+			time_out_all(v, n);
+			return;
 		}
 	}
 }
@@ -398,38 +503,51 @@ static int act(struct ctx *ctx, const struct mc_spec *spec, struct target *v, si
 	struct event_loop *loop = NULL;
 	char err[200];
 	bool interactive = ctx->stdin_tty && ctx->stderr_tty;
-	int64_t deadline;
+	bool guide_taken = false;
 
 	/* Listen before acting, so an arrival cannot slip between request and wait. */
 	if (events_start(&loop, 0, err, sizeof(err)) < 0) {
-		log_error("%s", err);
-		return IREC_EFAIL;
-	}
-	bool guide_taken = false;
-	for (size_t i = 0; i < n; i++)
-		if (!v[i].resolved)
-			start_target(&v[i], interactive, &guide_taken);
-	for (size_t i = 0; i < n; i++) {
-		if (!v[i].thread_started)
-			continue;
-		pthread_join(v[i].thread, NULL);
-		v[i].thread_started = false;
-		/* USB could not do it: what a person can do instead. */
-		if (v[i].resolved && v[i].plan.buttons[0]) {
-			log_note("the buttons can do it instead:");
-			print_buttons(&v[i]);
-		}
-	}
-	if (spec->no_wait) {
 		for (size_t i = 0; i < n; i++)
 			if (!v[i].resolved)
-				resolve(&v[i], IREC_OK, v[i].dev.mode,
-				        "request sent (not verified: --no-wait)");
+				resolve(&v[i], IREC_EFAIL, v[i].dev.mode, "%s", err);
+		return IREC_OK;
 	}
-	deadline = events_deadline_after(ctx_timeout(ctx, spec->default_timeout_s));
-	wait_all(loop, v, n, deadline);
-	events_stop(loop);
+	for (size_t i = 0; i < n; i++) {
+		v[i].loop = loop;
+		if (!v[i].resolved)
+			start_target(&v[i], interactive, &guide_taken);
+	}
+	wait_all(loop, v, n, events_deadline_after(ctx_timeout(ctx, spec->default_timeout_s)));
+	if (!abandoned_sends)
+		events_stop(loop);
 	return IREC_OK;
+}
+
+/*
+ * After waiting for another process's lock, the device may have changed
+ * mode meanwhile: plan with what it is now, not with the first snapshot.
+ */
+static void refresh_after_lock_wait(struct target *v, size_t n)
+{
+	struct device_list l = {0};
+	char err[200];
+
+	discover_all(&l, PROBE_TIMEOUT_MS, err, sizeof(err));
+	for (size_t i = 0; i < n; i++) {
+		struct target *t = &v[i];
+		const struct device *now = NULL;
+		for (size_t k = 0; k < l.n && !now; k++)
+			if (l.v[k].ecid && l.v[k].ecid == t->dev.ecid)
+				now = &l.v[k];
+		if (t->resolved || t->dev.mode == MODE_UNKNOWN)
+			continue;
+		if (now)
+			t->dev = *now;
+		else
+			resolve(t, IREC_ENODEV, MODE_UNKNOWN,
+				"no longer attached after waiting for the other process");
+	}
+	device_list_free(&l);
 }
 
 int modechange_run(struct ctx *ctx, const struct mc_spec *spec)
@@ -452,6 +570,8 @@ int modechange_run(struct ctx *ctx, const struct mc_spec *spec)
 		v[i].started_ms = events_now_ms();
 		lock_target(&v[i]);
 	}
+	if (spec->lock_timeout_s > 0)
+		refresh_after_lock_wait(v, n);
 	status = act(ctx, spec, v, n);
 	release_all(v, n);
 	if (status == IREC_OK) {
@@ -459,6 +579,7 @@ int modechange_run(struct ctx *ctx, const struct mc_spec *spec)
 		for (size_t i = 0; i < n; i++)
 			status = irec_status_combine(status, v[i].status);
 	}
-	free(v);
+	if (!abandoned_sends)
+		free(v);
 	return status;
 }

@@ -110,8 +110,11 @@ static void query_lockdown(idevice_t dev, struct device *d)
 		snprintf(d->error, sizeof(d->error), "%s", lockdown_reason(e));
 	} else if (type && !strcmp(type, "com.apple.mobile.restored")) {
 		d->mode = MODE_RESTORE; /* restored speaks another protocol: no GetValue */
-	} else {
+	} else if (type && !strcmp(type, "com.apple.mobile.lockdown")) {
+		d->mode = MODE_NORMAL;
 		read_identity(client, d);
+	} else {
+		snprintf(d->error, sizeof(d->error), "lockdownd answered an unknown type");
 	}
 	free(type);
 	lockdownd_client_free(client);
@@ -127,7 +130,9 @@ bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *d, int t
 	(void)timeout_ms; /* the caller enforces the deadline: see discovery.c */
 	if (info->conn_type != CONNECTION_TYPE_USB)
 		return false;
-	d->mode = MODE_NORMAL;
+	/* Normal or restore: only lockdownd's QueryType can say, so until it
+	 * has, the mode is unknown (a command must never act on a guess). */
+	d->mode = MODE_UNKNOWN;
 	d->mux_id = info->handle;
 	d->usb_pid = (uint16_t)info->product_id;
 	snprintf(d->udid, sizeof(d->udid), "%s", info->udid);

@@ -91,6 +91,22 @@ static void note_open_error(struct device *d, int err, uint8_t bus, uint8_t addr
 		         libusb_strerror((enum libusb_error)err));
 }
 
+bool usb_identify_quick(libusb_device *dev, struct device *d)
+{
+	struct libusb_device_descriptor desc;
+
+	if (libusb_get_device_descriptor(dev, &desc) != 0 || desc.idVendor != APPLE_VID)
+		return false;
+	d->mode = mode_from_usb_pid(desc.idProduct);
+	if (!mode_is_usb(d->mode))
+		return false;
+	d->usb_pid = desc.idProduct;
+	usb_location(dev, d->usb_location, sizeof(d->usb_location));
+	if (usb_read_sysfs_serial(d->usb_location, d->serial, sizeof(d->serial)))
+		usb_identify_serial(d);
+	return true;
+}
+
 bool usb_probe_device(libusb_device *dev, struct device *d)
 {
 	struct libusb_device_descriptor desc;

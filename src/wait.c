@@ -247,7 +247,8 @@ static int judge(struct target *t, const struct event *ev, enum dev_mode before,
 		return WAIT_REACHED;
 	if (departure && r->departure_ends)
 		return WAIT_VANISHED;
-	if (arrival && r->other_mode_ends && !((r->modes | r->through) & WAIT_MODE(ev->dev.mode)))
+	if (arrival && r->other_mode_ends && ev->dev.mode != MODE_UNKNOWN &&
+	    !((r->modes | r->through) & WAIT_MODE(ev->dev.mode)))
 		return WAIT_OTHER_MODE;
 	return -1;
 }

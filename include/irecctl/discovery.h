@@ -39,6 +39,9 @@ void usb_location(libusb_device *dev, char *buf, size_t len);
 bool usb_read_sysfs_serial(const char *location, char *buf, size_t len);
 /* Fill ECID, CPID/BDID, iBoot tag, derived UDID and model from d->serial. */
 void usb_identify_serial(struct device *d);
+/* What can be known without talking to the device (descriptor, location,
+ * sysfs serial); false if it is not an Apple device in a raw-USB mode. */
+bool usb_identify_quick(libusb_device *dev, struct device *d);
 
 /*
  * Probe one usbmuxd device: lockdownd QueryType (normal or restore),

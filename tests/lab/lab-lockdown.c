@@ -415,6 +415,11 @@ static bool handle(struct ldsim *s, plist_t req, GByteArray *out)
 	log_request(s, req);
 	if (apply_fault(s, &d, out, &keep))
 		return keep;
+	/* A device that hangs on the one request that changes its mode. */
+	if ((d.faults & SIM_FAULT_NO_REPLY_ENTER) && request && !strcmp(request, "EnterRecovery")) {
+		lab_log(s->dev, "lockdown", "fault: no reply to EnterRecovery");
+		return true;
+	}
 	reply = plist_new_dict();
 	if (request)
 		plist_dict_set_item(reply, "Request", plist_new_string(request));

@@ -64,6 +64,7 @@ static const struct {
 	{"bad-plist-mux", SIM_FAULT_BAD_PLIST_MUX},
 	{"bad-serial", SIM_FAULT_BAD_SERIAL},
 	{"no-reply", SIM_FAULT_NO_REPLY_LD},
+	{"no-reply-enter", SIM_FAULT_NO_REPLY_ENTER},
 };
 
 const char *sim_mode_name(enum sim_mode m)

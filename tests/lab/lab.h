@@ -51,6 +51,7 @@ enum sim_fault {
 	SIM_FAULT_BAD_PLIST_MUX = 1u << 4,  /* usbmuxd answers ListDevices with malformed plist */
 	SIM_FAULT_BAD_SERIAL = 1u << 5,     /* serial string replaced by sim_device.serial_override */
 	SIM_FAULT_NO_REPLY_LD = 1u << 6,    /* lockdownd never answers (client must time out) */
+	SIM_FAULT_NO_REPLY_ENTER = 1u << 7, /* lockdownd answers all but EnterRecovery */
 };
 
 struct sim_device {

@@ -7,6 +7,7 @@ set -eu
 : "${IRECSIM:?}" "${IRECCTL:?}"
 tmp=$(mktemp -d)
 export IRECCTL_LOCK_DIR="$tmp/locks"
+export LAB_LOG
 trap 'rm -rf "$tmp"' EXIT
 # Short socket paths for the lab, but a private TMPDIR for what the tests write.
 export TMPDIR=/tmp
@@ -24,7 +25,8 @@ inlab() {
 	shift
 	set +e
 	# shellcheck disable=SC2086
-	"$IRECSIM" run $specs -- sh -c "$1" >"$tmp/out" 2>"$tmp/err"
+	LAB_LOG="$tmp/lab.log" "$IRECSIM" run --log "$tmp/lab.log" $specs -- sh -c "$1" \
+		>"$tmp/out" 2>"$tmp/err"
 	echo $? >"$tmp/rc"
 	set -e
 }
@@ -188,6 +190,63 @@ unplugged-while-waiting)
 		wait $pid'
 	rc_is 5
 	err_has 'it left its old mode'
+	;;
+no-wait-person)
+	# --no-wait sends nothing when only buttons can act: never "sent".
+	inlab iPhone10,1:recovery:ecid=0x22 -- '"$IRECCTL" enter --dfu --no-wait --wait-for-person'
+	rc_is 8
+	;;
+restore-unanswered)
+	# lockdownd never says restore or normal: no guess, no success.
+	inlab iPhone11,2:restore:ecid=0x33:fault=no-reply -- '"$IRECCTL" exit'
+	rc_is 16
+	err_has 'not acting on a guess'
+	;;
+sigint-during-send)
+	# lockdownd never answers EnterRecovery; Ctrl-C must not wait for it.
+	inlab iPhone11,2:normal:ecid=0x33:ios=12.0:fault=no-reply-enter -- '
+		"$IRECCTL" enter -d 0x33 --timeout 60 2>"$IRECCTL_LOCK_DIR.err" &
+		pid=$!
+		i=0
+		until grep -q "no reply to EnterRecovery" "$LAB_LOG" 2>/dev/null; do
+			i=$((i + 1)); [ $i -lt 200 ] || exit 97; sleep 0.05
+		done
+		start=$(date +%s)
+		kill -TERM $pid
+		wait $pid; rc=$?
+		[ $(( $(date +%s) - start )) -le 5 ] || exit 96
+		exit $rc'
+	rc_is 130
+	;;
+permission)
+	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null || { echo "skip: needs root and setpriv"; exit 77; }
+	chmod 0755 "$tmp"
+	mkdir -m 1777 "$IRECCTL_LOCK_DIR"
+	inlab iPhone10,1:recovery:ecid=0x22:inaccessible=1 -- '
+		chmod a+x "$(dirname "$UMOCKDEV_DIR")" && chmod -R a+rX "$UMOCKDEV_DIR" &&
+		exec setpriv --reuid=nobody --regid=nogroup --clear-groups "$IRECCTL" exit'
+	rc_is 10
+	err_has 'permission denied on the USB device'
+	;;
+lock-wait-refresh)
+	# The second job waits for the first's lock; meanwhile the device moves
+	# (DFU -> normal). The second must act on what it is now: already normal.
+	inlab iPhone10,1:dfu:ecid=0x22:transition=100 -- '
+		"$IRECCTL" enter -d 0x22 --wait-for-person --timeout 30 >/dev/null \
+			2>"$IRECCTL_LOCK_DIR.first.err" &
+		first=$!
+		i=0
+		until grep -q "waiting for the device" "$IRECCTL_LOCK_DIR.first.err" 2>/dev/null; do
+			i=$((i + 1)); [ $i -lt 200 ] || exit 97; sleep 0.05
+		done
+		"$IRECCTL" exit -d 0x22 --lock-timeout 20 2>"$IRECCTL_LOCK_DIR.second.err" &
+		second=$!
+		sleep 0.3
+		"$IRECSIM" ctl mode 1 normal >/dev/null
+		wait $first
+		wait $second'
+	rc_is 0
+	out_has 'normal -> normal'
 	;;
 exit-all-16)
 	specs=""

@@ -83,6 +83,10 @@ static void test_rejects_garbage(void **state)
 	parse_fails("12 34", "invalid device id");
 	parse_fails("00008020_000C1C446061002E", "invalid device id");
 	parse_fails("a1b2c3d4e5f60718293a4b5c6d7e8f901234567", "invalid device id"); /* 39 */
+	parse_fails("ecid:-1", "invalid ECID");
+	parse_fails("ecid:12abc", "invalid ECID");
+	parse_fails("ecid: 7", "invalid ECID");
+	parse_fails("ecid:zz", "invalid ECID");
 	parse_fails("g1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "invalid device id");
 }
 
