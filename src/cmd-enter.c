@@ -37,6 +37,8 @@ static const struct model *model_of(const struct device *d)
 static void plan_recovery(const struct device *d, const struct mc_spec *spec, struct mc_plan *p)
 {
 	(void)spec;
+	if (mc_plan_common_refusal(d, p))
+		return;
 	switch (d->mode) {
 	case MODE_RECOVERY:
 		p->action = MC_DONE;
@@ -44,20 +46,7 @@ static void plan_recovery(const struct device *d, const struct mc_spec *spec, st
 	case MODE_NORMAL:
 		p->action = MC_SEND;
 		break;
-	case MODE_RESTORE:
-		p->action = MC_REFUSE;
-		p->status = IREC_EWRONGMODE;
-		p->message = "the device is being restored; let the restore finish";
-		break;
-	case MODE_UNKNOWN:
-		if (d->udid[0]) { /* usbmuxd lists it, lockdownd did not say which mode */
-			p->action = MC_REFUSE;
-			p->status = IREC_EPROTO;
-			p->message = "usbmuxd lists the device but lockdownd did not say which mode "
-				     "it is in: not acting on a guess";
-			break;
-		}
-		/* not visible over USB (-d with --model) */
+	case MODE_UNKNOWN: /* not visible over USB (-d with --model) */
 		p->action = MC_NEEDS_PERSON;
 		p->message = "the device is not visible over USB: use its buttons to put it into "
 		             "recovery mode";

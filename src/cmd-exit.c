@@ -18,23 +18,14 @@ static const struct cmd_option options[] = {
 static void plan_exit(const struct device *d, const struct mc_spec *spec, struct mc_plan *p)
 {
 	(void)spec;
+	if (mc_plan_common_refusal(d, p))
+		return;
 	switch (d->mode) {
 	case MODE_NORMAL:
 		p->action = MC_DONE;
 		break;
 	case MODE_RECOVERY:
 		p->action = MC_SEND;
-		break;
-	case MODE_RESTORE:
-		p->action = MC_REFUSE;
-		p->status = IREC_EWRONGMODE;
-		p->message = "the device is being restored; let the restore finish";
-		break;
-	case MODE_UNKNOWN: /* usbmuxd lists it, lockdownd did not say which mode */
-		p->action = MC_REFUSE;
-		p->status = IREC_EPROTO;
-		p->message = "usbmuxd lists the device but lockdownd did not say which mode it is "
-			     "in: not acting on a guess";
 		break;
 	default:
 		p->action = MC_NEEDS_PERSON;

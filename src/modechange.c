@@ -63,6 +63,24 @@ static void resolve(struct target *t, int status, enum dev_mode mode, const char
 	va_end(ap);
 }
 
+bool mc_plan_common_refusal(const struct device *d, struct mc_plan *p)
+{
+	if (d->mode == MODE_RESTORE) {
+		p->action = MC_REFUSE;
+		p->status = IREC_EWRONGMODE;
+		p->message = "the device is being restored; let the restore finish";
+		return true;
+	}
+	if (d->mode == MODE_UNKNOWN && d->udid[0]) {
+		p->action = MC_REFUSE;
+		p->status = IREC_EPROTO;
+		p->message = "usbmuxd lists the device but lockdownd did not say which mode it is "
+		             "in: not acting on a guess";
+		return true;
+	}
+	return false;
+}
+
 /* --- selection and locking ------------------------------------------------ */
 
 /* -d names a device that is not attached, and the caller knows its model. */
@@ -411,8 +429,8 @@ static void time_out_all(struct target *v, size_t n)
 		if (t->resolved || !t->waiting)
 			continue;
 		resolve(t, IREC_ETIMEOUT, t->departed ? MODE_UNKNOWN : t->dev.mode,
-			"did not arrive in %s mode in time%s", mode_name(t->spec->target),
-			t->departed ? " (it left its old mode)" : "");
+		        "did not arrive in %s mode in time%s", mode_name(t->spec->target),
+		        t->departed ? " (it left its old mode)" : "");
 	}
 }
 
@@ -545,7 +563,7 @@ static void refresh_after_lock_wait(struct target *v, size_t n)
 			t->dev = *now;
 		else
 			resolve(t, IREC_ENODEV, MODE_UNKNOWN,
-				"no longer attached after waiting for the other process");
+			        "no longer attached after waiting for the other process");
 	}
 	device_list_free(&l);
 }

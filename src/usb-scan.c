@@ -91,7 +91,8 @@ static void note_open_error(struct device *d, int err, uint8_t bus, uint8_t addr
 		         libusb_strerror((enum libusb_error)err));
 }
 
-bool usb_identify_quick(libusb_device *dev, struct device *d)
+/* Mode, product id and location from the descriptor: no device I/O. */
+static bool describe(libusb_device *dev, struct device *d, uint8_t *serial_index)
 {
 	struct libusb_device_descriptor desc;
 
@@ -101,41 +102,51 @@ bool usb_identify_quick(libusb_device *dev, struct device *d)
 	if (!mode_is_usb(d->mode))
 		return false;
 	d->usb_pid = desc.idProduct;
+	*serial_index = desc.iSerialNumber;
 	usb_location(dev, d->usb_location, sizeof(d->usb_location));
+	return true;
+}
+
+bool usb_identify_quick(libusb_device *dev, struct device *d)
+{
+	uint8_t serial_index;
+
+	if (!describe(dev, d, &serial_index))
+		return false;
 	if (usb_read_sysfs_serial(d->usb_location, d->serial, sizeof(d->serial)))
 		usb_identify_serial(d);
 	return true;
 }
 
-bool usb_probe_device(libusb_device *dev, struct device *d)
+/* The identity string as the device sends it now. */
+static void read_serial(libusb_device *dev, uint8_t index, struct device *d)
 {
-	struct libusb_device_descriptor desc;
 	libusb_device_handle *h = NULL;
 	unsigned char buf[256];
-	int r;
+	int r = libusb_open(dev, &h);
 
-	if (libusb_get_device_descriptor(dev, &desc) != 0 || desc.idVendor != APPLE_VID)
-		return false;
-	d->mode = mode_from_usb_pid(desc.idProduct);
-	if (!mode_is_usb(d->mode))
-		return false;
-	d->usb_pid = desc.idProduct;
-	usb_location(dev, d->usb_location, sizeof(d->usb_location));
-
-	r = libusb_open(dev, &h);
-	if (r == 0) {
-		r = libusb_get_string_descriptor_ascii(h, desc.iSerialNumber, buf, sizeof(buf));
-		libusb_close(h);
-		if (r > 0) {
-			snprintf(d->serial, sizeof(d->serial), "%.*s", r, (const char *)buf);
-		} else {
-			snprintf(d->error, sizeof(d->error), "cannot read the identity string: %s",
-			         libusb_strerror((enum libusb_error)r));
-			d->accessible = false;
-		}
-	} else {
+	if (r != 0) {
 		note_open_error(d, r, libusb_get_bus_number(dev), libusb_get_device_address(dev));
+		return;
 	}
+	r = libusb_get_string_descriptor_ascii(h, index, buf, sizeof(buf));
+	libusb_close(h);
+	if (r > 0) {
+		snprintf(d->serial, sizeof(d->serial), "%.*s", r, (const char *)buf);
+		return;
+	}
+	snprintf(d->error, sizeof(d->error), "cannot read the identity string: %s",
+	         libusb_strerror((enum libusb_error)r));
+	d->accessible = false;
+}
+
+bool usb_probe_device(libusb_device *dev, struct device *d)
+{
+	uint8_t serial_index;
+
+	if (!describe(dev, d, &serial_index))
+		return false;
+	read_serial(dev, serial_index, d);
 	/* Identify it anyway; accessible and error still say what went wrong. */
 	if (!d->serial[0])
 		usb_read_sysfs_serial(d->usb_location, d->serial, sizeof(d->serial));

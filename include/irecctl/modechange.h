@@ -57,6 +57,12 @@ struct mc_spec {
 	int (*step_action)(const struct device *d, int action, char *err, size_t errlen);
 };
 
+/*
+ * The refusals every mode change shares: a device being restored, and one
+ * usbmuxd lists but whose mode lockdownd never confirmed. True if p was set.
+ */
+bool mc_plan_common_refusal(const struct device *d, struct mc_plan *p);
+
 /* Run spec over the devices ctx selects; returns the combined exit status. */
 int modechange_run(struct ctx *ctx, const struct mc_spec *spec);
 
