@@ -338,10 +338,29 @@ static size_t count_waiting(const struct target *v, size_t n)
 	return w;
 }
 
+/*
+ * Port DFU (05ac:f014) reports the USB port controller's identity, not the
+ * phone's ECID: a target waiting for DFU that left this USB location is
+ * the one that arrived there.
+ */
+static struct target *find_port_dfu(struct target *v, size_t n, const struct event *ev)
+{
+	if (ev->kind != EVENT_ADD || ev->dev.mode != MODE_PORT_DFU || !ev->dev.usb_location[0])
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].waiting && !v[i].resolved && v[i].departed &&
+		    (v[i].spec->also_target & WAIT_MODE(MODE_PORT_DFU)) &&
+		    !strcmp(v[i].dev.usb_location, ev->dev.usb_location))
+			return &v[i];
+	return NULL;
+}
+
 static void handle_event(struct target *v, size_t n, const struct event *ev)
 {
 	struct target *t = find_by_ecid(v, n, ev->dev.ecid);
 
+	if (!t)
+		t = find_port_dfu(v, n, ev);
 	if (!t || t->resolved || !t->waiting)
 		return;
 	if (ev->kind == EVENT_REMOVE) {
