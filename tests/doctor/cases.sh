@@ -4,29 +4,7 @@
 # Environment (set by CTest): IRECSIM, IRECCTL, CHECK_JSON (check-json.py).
 set -eu
 : "${IRECSIM:?}" "${IRECCTL:?}" "${CHECK_JSON:?}"
-export TMPDIR=/tmp
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# Never the host's shared lock directory: the test's own.
-export IRECCTL_LOCK_DIR="$tmp/locks"
-
-fail() {
-	echo "FAIL: $*" >&2
-	for f in "$tmp"/out "$tmp"/err; do [ -f "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }; done
-	exit 1
-}
-
-# lab DEVICE-SPECS... -- ARGS: `irecctl ARGS` in a lab; output in $tmp/out, err, rc.
-lab() {
-	specs=""
-	while [ "$1" != "--" ]; do specs="$specs --device $1"; shift; done
-	shift
-	set +e
-	# shellcheck disable=SC2086
-	"$IRECSIM" run $specs -- "$IRECCTL" "$@" >"$tmp/out" 2>"$tmp/err"
-	echo $? >"$tmp/rc"
-	set -e
-}
+. "$(dirname "$0")/../casekit.sh"
 
 # json EXPECTATIONS...: the JSON in $tmp/out is well-formed, consistent with
 # the exit status, and meets check-json.py's expectations.
@@ -35,8 +13,6 @@ json() {
 		fail "$(cat "$tmp/check")"
 }
 
-rc_is() { [ "$(cat "$tmp/rc")" = "$1" ] || fail "exit status $(cat "$tmp/rc"), expected $1"; }
-out_has() { grep -Eq -- "$1" "$tmp/out" || fail "stdout lacks /$1/"; }
 
 RECOVERY=iPhone10,1:recovery:ecid=0x2
 UNPAIRED=iPhone12,1:normal:ecid=0x3:trust=unpaired

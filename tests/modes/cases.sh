@@ -5,34 +5,7 @@
 # Environment (set by CTest): IRECSIM, IRECCTL.
 set -eu
 : "${IRECSIM:?}" "${IRECCTL:?}"
-tmp=$(mktemp -d)
-export IRECCTL_LOCK_DIR="$tmp/locks"
-export LAB_LOG
-trap 'rm -rf "$tmp"' EXIT
-# Short socket paths for the lab, but a private TMPDIR for what the tests write.
-export TMPDIR=/tmp
-
-fail() {
-	echo "FAIL: $*" >&2
-	for f in "$tmp"/out "$tmp"/err "$tmp"/rc; do [ -f "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }; done
-	exit 1
-}
-
-# inlab SPEC... -- SCRIPT: run sh -c SCRIPT in a lab; output in $tmp/out, err, rc.
-inlab() {
-	specs=""
-	while [ "$1" != "--" ]; do specs="$specs --device $1"; shift; done
-	shift
-	set +e
-	# shellcheck disable=SC2086
-	LAB_LOG="$tmp/lab.log" "$IRECSIM" run --log "$tmp/lab.log" $specs -- sh -c "$1" \
-		>"$tmp/out" 2>"$tmp/err"
-	echo $? >"$tmp/rc"
-	set -e
-}
-rc_is() { [ "$(cat "$tmp/rc")" = "$1" ] || fail "exit status $(cat "$tmp/rc"), expected $1"; }
-out_has() { grep -Eq -- "$1" "$tmp/out" || fail "stdout lacks /$1/"; }
-err_has() { grep -Eq -- "$1" "$tmp/err" || fail "stderr lacks /$1/"; }
+. "$(dirname "$0")/../casekit.sh"
 
 case "$1" in
 exit-verified)

@@ -4,31 +4,8 @@
 # Environment (set by CTest): IRECSIM, IRECCTL, EXPECTED (dir of expected output).
 set -eu
 : "${IRECSIM:?}" "${IRECCTL:?}" "${EXPECTED:?}"
-export TMPDIR=/tmp
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../casekit.sh"
 
-fail() {
-	echo "FAIL: $*" >&2
-	for f in "$tmp"/*; do [ -f "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }; done
-	exit 1
-}
-
-# lab DEVICE-SPECS... -- ARGS: run `irecctl ARGS` in a lab; output in $tmp/out, err, rc.
-lab() {
-	specs=""
-	while [ "$1" != "--" ]; do specs="$specs --device $1"; shift; done
-	shift
-	set +e
-	# shellcheck disable=SC2086
-	"$IRECSIM" run $specs -- "$IRECCTL" "$@" >"$tmp/out" 2>"$tmp/err"
-	echo $? >"$tmp/rc"
-	set -e
-}
-
-rc_is() { [ "$(cat "$tmp/rc")" = "$1" ] || fail "exit status $(cat "$tmp/rc"), expected $1"; }
-out_has() { grep -Eq -- "$1" "$tmp/out" || fail "stdout lacks /$1/"; }
-err_has() { grep -Eq -- "$1" "$tmp/err" || fail "stderr lacks /$1/"; }
 json_count() {
 	n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$tmp/out") ||
 		fail "stdout is not JSON"
