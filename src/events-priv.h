@@ -60,6 +60,7 @@ struct event_loop {
 	libusb_context *usb;
 	libusb_hotplug_callback_handle hotplug;
 	bool have_hotplug;
+	bool usb_enumerating; /* inside register_callback: devices already attached */
 	pthread_t usb_thread;
 	bool usb_thread_started;
 	int usb_done;

@@ -153,7 +153,13 @@ static void usb_arrived(struct event_loop *l, libusb_device *dev)
 	identify_from_sysfs(&e->prefill);
 	snprintf(e->key, sizeof(e->key), "usb:%s", e->prefill.usb_location);
 	ev_entry_attach(e);
-	start_probe(e);
+	/* Already attached when we started listening: the kernel's cached
+	 * identity is enough, and callers took their own snapshot. Opening
+	 * every device again would cost one probe per device per command. */
+	if (l->usb_enumerating && e->prefill.ecid)
+		ev_probe_done(e, &e->prefill, true);
+	else
+		start_probe(e);
 }
 
 static int LIBUSB_CALL on_hotplug(libusb_context *ctx, libusb_device *dev,
@@ -212,10 +218,12 @@ int ev_usb_start(struct event_loop *l, char *err, size_t errlen)
 	}
 	/* ENUMERATE: know the identity of devices already attached, so their
 	 * departure can be reported with it. */
+	l->usb_enumerating = true;
 	r = libusb_hotplug_register_callback(
 	        l->usb, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT,
 	        LIBUSB_HOTPLUG_ENUMERATE, APPLE_VID, LIBUSB_HOTPLUG_MATCH_ANY,
 	        LIBUSB_HOTPLUG_MATCH_ANY, on_hotplug, l, &l->hotplug);
+	l->usb_enumerating = false;
 	if (r != LIBUSB_SUCCESS) {
 		snprintf(err, errlen, "cannot listen for USB devices: %s",
 		         libusb_strerror((enum libusb_error)r));
