@@ -146,7 +146,7 @@ static bool may_be(libusb_device *dev, const struct device *want)
 }
 
 static libusb_device_handle *open_recovery(libusb_context *ctx, const struct device *want,
-					   int *open_error)
+                                           int *open_error)
 {
 	libusb_device **list = NULL;
 	libusb_device_handle *found = NULL;
@@ -192,7 +192,7 @@ static int iboot_open(const struct device *want, struct iboot *ib, char *err, si
 	}
 	if (!ib->h) {
 		snprintf(err, errlen, "the recovery-mode device 0x%016llx cannot be opened",
-			 (unsigned long long)want->ecid);
+		         (unsigned long long)want->ecid);
 		return IREC_EGONE;
 	}
 	return IREC_OK;
@@ -205,14 +205,37 @@ static void iboot_close(struct iboot *ib)
 }
 
 /* bRequest 0: a command iBoot answers; 1: one it does not return from (reboot). */
-static int iboot_command(struct iboot *ib, const char *cmd, uint8_t breq)
+static int handle_command(libusb_device_handle *h, const char *cmd, uint8_t breq)
 {
 	size_t len = strlen(cmd) + 1;
 
 	if (len > 255)
 		return LIBUSB_ERROR_INVALID_PARAM;
-	int r = libusb_control_transfer(ib->h, 0x40, breq, 0, 0, (unsigned char *)cmd,
-	                                (uint16_t)len, IBOOT_TIMEOUT_MS);
+	int r = libusb_control_transfer(h, 0x40, breq, 0, 0, (unsigned char *)cmd, (uint16_t)len,
+	                                IBOOT_TIMEOUT_MS);
+	return r < 0 ? r : 0;
+}
+
+static int iboot_command(struct iboot *ib, const char *cmd, uint8_t breq)
+{
+	return handle_command(ib->h, cmd, breq);
+}
+
+int ops_iboot_getenv_handle(libusb_device_handle *h, const char *name, char *value, size_t len)
+{
+	char cmd[128];
+	unsigned char buf[256];
+	int r;
+
+	value[0] = '\0';
+	snprintf(cmd, sizeof(cmd), "getenv %s", name);
+	r = handle_command(h, cmd, 0);
+	if (r == 0)
+		r = libusb_control_transfer(h, 0xC0, 0, 0, 0, buf, 255, IBOOT_TIMEOUT_MS);
+	if (r > 0) {
+		buf[r] = '\0';
+		log_sanitize(value, len, (const char *)buf);
+	}
 	return r < 0 ? r : 0;
 }
 
@@ -251,21 +274,13 @@ int ops_exit_recovery(const struct device *d, char *err, size_t errlen)
 int ops_iboot_getenv(const struct device *d, const char *name, char *value, size_t len)
 {
 	struct iboot ib;
-	char cmd[128], err[160];
-	unsigned char buf[256];
+	char err[160];
 	int st = iboot_open(d, &ib, err, sizeof(err));
 
 	value[0] = '\0';
 	if (st != IREC_OK)
 		return st;
-	snprintf(cmd, sizeof(cmd), "getenv %s", name);
-	if (iboot_command(&ib, cmd, 0) == 0) {
-		int r = libusb_control_transfer(ib.h, 0xC0, 0, 0, 0, buf, 255, IBOOT_TIMEOUT_MS);
-		if (r > 0) {
-			buf[r] = '\0';
-			log_sanitize(value, len, (const char *)buf);
-		}
-	}
+	ops_iboot_getenv_handle(ib.h, name, value, len);
 	iboot_close(&ib);
 	return IREC_OK;
 }

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "irecctl/device-ops.h"
 #include "irecctl/discovery.h"
+#include "irecctl/lock.h"
 #include "irecctl/serial.h"
 
 void usb_location(libusb_device *dev, char *buf, size_t len)
@@ -118,6 +120,23 @@ bool usb_identify_quick(libusb_device *dev, struct device *d)
 	return true;
 }
 
+/*
+ * In recovery the identity string has no iBoot version (DFU's SRTG is the
+ * SecureROM's); iBoot answers `getenv build-version`. Asked only when no
+ * irecctl process holds the device: a getenv reply is one shared slot, and
+ * a command in progress must not read ours.
+ */
+static void read_iboot_version(libusb_device_handle *h, struct device *d)
+{
+	struct irec_serial s;
+	pid_t pid;
+
+	if (d->mode != MODE_RECOVERY || serial_parse(d->serial, &s) == SERIAL_GARBAGE ||
+	    !s.have_ecid || lock_holder(s.ecid, &pid, NULL, 0) == 1)
+		return;
+	ops_iboot_getenv_handle(h, "build-version", d->iboot, sizeof(d->iboot));
+}
+
 /* The identity string as the device sends it now. */
 static void read_serial(libusb_device *dev, uint8_t index, struct device *d)
 {
@@ -130,11 +149,13 @@ static void read_serial(libusb_device *dev, uint8_t index, struct device *d)
 		return;
 	}
 	r = libusb_get_string_descriptor_ascii(h, index, buf, sizeof(buf));
-	libusb_close(h);
 	if (r > 0) {
 		snprintf(d->serial, sizeof(d->serial), "%.*s", r, (const char *)buf);
+		read_iboot_version(h, d);
+		libusb_close(h);
 		return;
 	}
+	libusb_close(h);
 	snprintf(d->error, sizeof(d->error), "cannot read the identity string: %s",
 	         libusb_strerror((enum libusb_error)r));
 	d->accessible = false;

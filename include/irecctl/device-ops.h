@@ -30,4 +30,10 @@ int ops_exit_recovery(const struct device *d, char *err, size_t errlen);
 /* iBoot getenv of a recovery-mode device; "" when unset. */
 int ops_iboot_getenv(const struct device *d, const char *name, char *value, size_t len);
 
+/* The same on a device already open (libusb_device_handle *); a libusb
+ * error code or 0. */
+struct libusb_device_handle;
+int ops_iboot_getenv_handle(struct libusb_device_handle *h, const char *name, char *value,
+                            size_t len);
+
 #endif
