@@ -166,6 +166,35 @@ inaccessible)
 	out_has '"error": "permission denied on /dev/bus/usb/'
 	out_has '"ecid": "0x0000000000000002"'
 	;;
+iboot-version)
+	lab iPhone10,1:recovery:ecid=0x22:iboot=iBoot-7429.12.15 -- status --json
+	rc_is 0
+	out_has '"iboot": "iBoot-7429.12.15"'
+	grep -q 'getenv build-version' "$LAB_LOG" || fail "no getenv in the lab log"
+	;;
+locked-no-getenv)
+	# A device another irecctl is driving is not asked anything: the getenv
+	# reply slot is shared with the command in progress.
+	inlab iPhone10,1:recovery:ecid=0x22 -- '
+		"$IRECCTL" enter --dfu --wait-for-person --timeout 30 >/dev/null \
+			2>"$IRECCTL_LOCK_DIR.err" &
+		pid=$!
+		i=0
+		until grep -q "waiting for the device" "$IRECCTL_LOCK_DIR.err" 2>/dev/null; do
+			i=$((i + 1)); [ $i -lt 200 ] || exit 97; sleep 0.05
+		done
+		"$IRECSIM" ctl log-mark status-starts >/dev/null
+		"$IRECCTL" status --json; rc=$?
+		"$IRECSIM" ctl log-mark status-ends >/dev/null
+		kill -TERM $pid; wait $pid
+		exit $rc'
+	rc_is 0
+	out_has '"iboot": null'
+	# (enter's own discovery, before it took the lock, may have asked.)
+	sed -n '/status-starts/,/status-ends/p' "$LAB_LOG" >"$tmp/during"
+	[ -s "$tmp/during" ] || fail "no log marks"
+	! grep -q 'getenv' "$tmp/during" || fail "status sent getenv to a locked device"
+	;;
 *)
 	echo "unknown case $1" >&2
 	exit 2
