@@ -175,18 +175,19 @@ static enum parse_result apply_global(struct ctx *ctx, int index, const char *ar
 	return PARSE_OK;
 }
 
-static void report_bad_option(char **argv, int failed_index, int c, const char *what)
+static void report_bad_option(char **argv, int failed_index, int c, const struct command *cmd)
 {
 	const char *word = argv[failed_index - 1];
 
-	if (c == ':' || (c == '?' && optopt && strchr("d", optopt)))
+	if (c == ':')
 		log_error("option '%s' needs an argument", word);
 	else
-		log_error("unknown option '%s'%s%s", word, what ? " for " : "", what ? what : "");
-	if (what)
-		fprintf(stderr, "Try 'irecctl %s --help'.\n", what);
+		log_error("unknown option '%s'%s%s", word, cmd ? " for " : "", cmd ? cmd->name : "");
+	if (cmd)
+		fprintf(stderr, "Usage: irecctl %s %s\nTry 'irecctl %s --help'.\n", cmd->name,
+			cmd->synopsis, cmd->name);
 	else
-		fprintf(stderr, "Try 'irecctl --help'.\n");
+		fprintf(stderr, "Usage: irecctl [OPTIONS] COMMAND [ARGS]\nTry 'irecctl --help'.\n");
 }
 
 /*
@@ -211,7 +212,7 @@ static enum parse_result parse_with(struct ctx *ctx, const struct command *cmd, 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
-			report_bad_option(argv, optind, c, cmd ? cmd->name : NULL);
+			report_bad_option(argv, optind, c, cmd);
 			return PARSE_ERROR;
 		}
 		if (c < GLOBAL_BASE) {
