@@ -188,6 +188,8 @@ static bool queue_grow(struct event_loop *l)
 static void push_locked(struct event_loop *l, const struct event *ev)
 {
 	if (l->q_len == l->q_cap && !queue_grow(l)) {
+		if (l->q_cap == 0)
+			return; /* no memory for even the first slot: drop it */
 		if (!l->overflow_warned)
 			log_warn("device events come faster than they are read: dropping old ones");
 		l->overflow_warned = true;
@@ -379,8 +381,9 @@ static void on_signal(int signo)
 	int saved = errno;
 	unsigned char b = (unsigned char)signo;
 
-	if (write(sig_pipe[1], &b, 1) < 0) {
-		/* full or closed: the first byte already says "interrupted" */
+	int fd = __atomic_load_n(&sig_pipe[1], __ATOMIC_SEQ_CST);
+	if (fd >= 0 && write(fd, &b, 1) < 0) {
+		/* full: the first byte already says "interrupted" */
 	}
 	errno = saved;
 }
@@ -422,9 +425,12 @@ static void signals_restore(struct event_loop *l)
 		for (size_t i = 0; i < 2; i++)
 			if (installed[i])
 				sigaction(caught_signals[i], &saved_actions[i], NULL);
-		close(sig_pipe[0]);
-		close(sig_pipe[1]);
-		sig_pipe[0] = sig_pipe[1] = -1;
+		/* A handler still running elsewhere must find -1, never a reused fd. */
+		int rd = sig_pipe[0], wr = sig_pipe[1];
+		__atomic_store_n(&sig_pipe[1], -1, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&sig_pipe[0], -1, __ATOMIC_SEQ_CST);
+		close(rd);
+		close(wr);
 		sig_owner = NULL;
 	}
 	pthread_mutex_unlock(&sig_mutex);
@@ -508,6 +514,14 @@ uint64_t events_seq(struct event_loop *l)
 int events_signal(struct event_loop *l)
 {
 	return l ? l->signo : 0;
+}
+
+int events_check_signal(struct event_loop *l)
+{
+	if (!l)
+		return 0;
+	check_signal(l);
+	return l->signo;
 }
 
 void events_inject(struct event_loop *l, const struct event *ev)

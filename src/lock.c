@@ -52,17 +52,20 @@ static int fail(int status, char *err, size_t errlen, const char *fmt, ...)
 	return status;
 }
 
+/* Exit code 10 means the USB device: a lock directory problem is a plain failure. */
 static int errno_status(int e)
 {
-	return e == EACCES || e == EPERM || e == EROFS ? IREC_EPERM : IREC_EFAIL;
+	(void)e;
+	return IREC_EFAIL;
 }
 
 /* --- the directory -------------------------------------------------------- */
 
 /*
- * Anyone who may replace files in the directory could swap our lock file
- * under us: accept it only if the sticky bit protects other users' files
- * (like /tmp) or it belongs to root or to us.
+ * Whoever may remove or rename files in the directory could unlink a held
+ * lock file and let a second process lock a new one. So: owned by root or
+ * by us (the owner of a sticky directory may still delete anything in
+ * it), and if others may write to it, sticky (like /tmp).
  */
 static int check_dir(int fd, const char *dir, char *err, size_t errlen)
 {
@@ -73,9 +76,14 @@ static int check_dir(int fd, const char *dir, char *err, size_t errlen)
 		            strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return fail(IREC_EFAIL, err, errlen, "lock directory %s is not a directory", dir);
-	if (!(st.st_mode & S_ISVTX) && st.st_uid != 0 && st.st_uid != geteuid())
+	if (st.st_uid != 0 && st.st_uid != geteuid())
 		return fail(IREC_EFAIL, err, errlen,
-		            "refusing lock directory %s: it belongs to another user and is not "
+		            "refusing lock directory %s: it belongs to another user (uid %u); "
+		            "have root create it: sudo install -d -m 1777 %s",
+		            dir, (unsigned)st.st_uid, dir);
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+		return fail(IREC_EFAIL, err, errlen,
+		            "refusing lock directory %s: others may write to it and it is not "
 		            "sticky",
 		            dir);
 	return IREC_OK;
@@ -361,7 +369,49 @@ out:
 
 /* --- the API ------------------------------------------------------------------------- */
 
+/*
+ * A lock on a file that is no longer at its name protects nothing: the
+ * next process would create and lock a new file there. After flock(),
+ * the name must still lead to the very file we hold.
+ */
+static bool still_linked(uint64_t ecid, int fd)
+{
+	char name[32];
+	struct stat held, named;
+	int dir_fd = open(lock_dir(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	bool same;
+
+	if (dir_fd < 0)
+		return false;
+	file_name(ecid, name);
+	same = fstat(fd, &held) == 0 && fstatat(dir_fd, name, &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       held.st_dev == named.st_dev && held.st_ino == named.st_ino && named.st_nlink == 1;
+	close(dir_fd);
+	return same;
+}
+
+static int acquire_once(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *err,
+                        size_t errlen);
+
 int lock_acquire(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *err, size_t errlen)
+{
+	int r = IREC_EFAIL;
+
+	for (int attempt = 0; attempt < 3; attempt++) {
+		r = acquire_once(ecid, timeout_s, lock, err, errlen);
+		if (r != IREC_OK || still_linked(ecid, lock->fd))
+			return r;
+		/* Unlinked or replaced while we waited: lock what is there now. */
+		close(lock->fd);
+		lock->fd = -1;
+	}
+	snprintf(err, errlen, "the lock file %s/%016" PRIx64 ".lock keeps being replaced",
+	         lock_dir(), ecid);
+	return IREC_EFAIL;
+}
+
+static int acquire_once(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *err,
+                        size_t errlen)
 {
 	int fd, r;
 

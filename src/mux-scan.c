@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include <libimobiledevice/libimobiledevice.h>
@@ -94,18 +95,45 @@ static void read_identity(lockdownd_client_t client, struct device *d)
 		*p = (char)((*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p);
 }
 
+/*
+ * Right after usbmuxd announces a device, its lockdownd may still refuse
+ * or drop connections for a moment; a probe that gave up then would leave
+ * the device's mode unknown for good. A few short retries, only for those
+ * connection-level failures, bounded well inside the probe's deadline.
+ */
+#define LOCKDOWN_ATTEMPTS 6
+#define LOCKDOWN_RETRY_MS 250
+
+static bool transient(lockdownd_error_t e)
+{
+	return e == LOCKDOWN_E_MUX_ERROR || e == LOCKDOWN_E_UNKNOWN_ERROR;
+}
+
+/* A lockdownd client that has answered QueryType; *type is its answer. */
+static lockdownd_error_t connect_lockdown(idevice_t dev, lockdownd_client_t *client, char **type)
+{
+	lockdownd_error_t e = LOCKDOWN_E_UNKNOWN_ERROR;
+
+	for (int i = 0; i < LOCKDOWN_ATTEMPTS; i++) {
+		if (i > 0)
+			nanosleep(&(struct timespec){0, LOCKDOWN_RETRY_MS * 1000000L}, NULL);
+		e = lockdownd_client_new(dev, client, LOCKDOWN_LABEL);
+		if (e == LOCKDOWN_E_SUCCESS)
+			e = lockdownd_query_type(*client, type);
+		if (e == LOCKDOWN_E_SUCCESS || !transient(e))
+			return e;
+		lockdownd_client_free(*client);
+		*client = NULL;
+	}
+	return e;
+}
+
 static void query_lockdown(idevice_t dev, struct device *d)
 {
 	lockdownd_client_t client = NULL;
-	lockdownd_error_t e;
 	char *type = NULL;
+	lockdownd_error_t e = connect_lockdown(dev, &client, &type);
 
-	e = lockdownd_client_new(dev, &client, LOCKDOWN_LABEL);
-	if (e != LOCKDOWN_E_SUCCESS) {
-		snprintf(d->error, sizeof(d->error), "%s", lockdown_reason(e));
-		return;
-	}
-	e = lockdownd_query_type(client, &type);
 	if (e != LOCKDOWN_E_SUCCESS) {
 		snprintf(d->error, sizeof(d->error), "%s", lockdown_reason(e));
 	} else if (type && !strcmp(type, "com.apple.mobile.restored")) {
@@ -117,7 +145,8 @@ static void query_lockdown(idevice_t dev, struct device *d)
 		snprintf(d->error, sizeof(d->error), "lockdownd answered an unknown type");
 	}
 	free(type);
-	lockdownd_client_free(client);
+	if (client)
+		lockdownd_client_free(client);
 }
 
 bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *d, int timeout_ms)

@@ -11,6 +11,7 @@
 
 #include "irecctl/device-ops.h"
 #include "irecctl/discovery.h"
+#include "irecctl/exitcode.h"
 #include "irecctl/lock.h"
 #include "irecctl/serial.h"
 
@@ -122,19 +123,22 @@ bool usb_identify_quick(libusb_device *dev, struct device *d)
 
 /*
  * In recovery the identity string has no iBoot version (DFU's SRTG is the
- * SecureROM's); iBoot answers `getenv build-version`. Asked only when no
- * irecctl process holds the device: a getenv reply is one shared slot, and
- * a command in progress must not read ours.
+ * SecureROM's); iBoot answers `getenv build-version`. The reply slot is
+ * shared with whatever command is in progress, so the device's lock is
+ * taken for the question: a device another irecctl is driving is not
+ * asked (and if the lock cannot be had at all, neither).
  */
 static void read_iboot_version(libusb_device_handle *h, struct device *d)
 {
 	struct irec_serial s;
-	pid_t pid;
+	struct dev_lock lock;
+	char err[256];
 
 	if (d->mode != MODE_RECOVERY || serial_parse(d->serial, &s) == SERIAL_GARBAGE ||
-	    !s.have_ecid || lock_holder(s.ecid, &pid, NULL, 0) == 1)
+	    !s.have_ecid || lock_acquire(s.ecid, 0, &lock, err, sizeof(err)) != IREC_OK)
 		return;
 	ops_iboot_getenv_handle(h, "build-version", d->iboot, sizeof(d->iboot));
+	lock_release(&lock);
 }
 
 /* The identity string as the device sends it now. */

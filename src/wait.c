@@ -149,7 +149,10 @@ static bool is_target(const struct target *t, const struct event *ev)
 		return true;
 	if (t->req->id && devid_matches(t->req->id, d->ecid, d->udid))
 		return true;
-	/* A departure reported with less than we knew: the attachment says it. */
+	/* A departure reported with less than we knew: the attachment says it.
+	 * Not an arrival with another ECID at the same port: another device. */
+	if (ev->kind == EVENT_ADD && d->ecid && t->ecid && d->ecid != t->ecid)
+		return false;
 	return presence_index(&t->where, ev->key) >= 0;
 }
 
@@ -158,11 +161,22 @@ static bool wants(const struct wait_request *r, enum dev_mode m)
 	return (r->modes & WAIT_MODE(m)) != 0;
 }
 
+/* The snapshot may not outlast the wait's own deadline. */
+static int snapshot_budget_ms(const struct wait_request *r)
+{
+	if (r->deadline_ms < 0)
+		return PROBE_TIMEOUT_MS;
+	int64_t left = r->deadline_ms - events_now_ms();
+	if (left < 1)
+		left = 1;
+	return left < PROBE_TIMEOUT_MS ? (int)left : PROBE_TIMEOUT_MS;
+}
+
 static int snapshot(const struct wait_request *r, struct device_list *l, char *err, size_t len)
 {
 	if (r->snapshot)
 		return r->snapshot(l, r->snapshot_data, err, len);
-	return discover_all(l, PROBE_TIMEOUT_MS, err, len);
+	return discover_all(l, snapshot_budget_ms(r), err, len);
 }
 
 /* Pick the device from the snapshot: WAIT_AMBIGUOUS, or -1 to go on. */
@@ -294,6 +308,12 @@ static int run(const struct wait_request *r, struct event_loop *loop, struct wai
 	if (snapshot(r, &l, out->error, sizeof(out->error)) < 0) {
 		device_list_free(&l);
 		return WAIT_ERROR;
+	}
+	/* Ctrl-C during the snapshot: the wait is over, whatever it found. */
+	out->signo = events_check_signal(loop);
+	if (out->signo) {
+		device_list_free(&l);
+		return WAIT_INTERRUPTED;
 	}
 	verdict = pick(&t, &l, out);
 	device_list_free(&l);

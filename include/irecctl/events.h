@@ -80,6 +80,10 @@ uint64_t events_seq(struct event_loop *loop);
 /* The signal behind EVENTS_INTERRUPTED (SIGINT or SIGTERM), else 0. */
 int events_signal(struct event_loop *loop);
 
+/* Has SIGINT/SIGTERM arrived (without waiting)? The signal, else 0. For
+ * work done between events_start() and the first events_next(). */
+int events_check_signal(struct event_loop *loop);
+
 /* Queue an event as if a source had reported it (tests). seq is assigned. */
 void events_inject(struct event_loop *loop, const struct event *ev);
 

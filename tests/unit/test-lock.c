@@ -305,6 +305,34 @@ static void test_symlinked_dir_refused(void **state)
 	assert_non_null(strstr(err, "symbolic link"));
 }
 
+/* Others may write and it is not sticky: anyone could unlink a held lock. */
+static void test_unsticky_shared_dir_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct dev_lock l;
+	char err[256] = "";
+
+	assert_int_equal(mkdir(f->dir, 0700), 0);
+	assert_int_equal(chmod(f->dir, 0777), 0);
+	assert_int_equal(lock_acquire(ECID_A, 0, &l, err, sizeof(err)), IREC_EFAIL);
+	assert_non_null(strstr(err, "not sticky"));
+}
+
+/* The owner of a sticky directory may still delete any file in it. */
+static void test_dir_of_another_user_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct dev_lock l;
+	char err[256] = "";
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(mkdir(f->dir, 01777), 0);
+	assert_int_equal(chown(f->dir, 65534, 65534), 0);
+	assert_int_equal(lock_acquire(ECID_A, 0, &l, err, sizeof(err)), IREC_EFAIL);
+	assert_non_null(strstr(err, "belongs to another user"));
+}
+
 static void test_not_a_dir_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -362,6 +390,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_hardlinked_file_refused, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_symlinked_dir_refused, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_not_a_dir_refused, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_unsticky_shared_dir_refused, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_dir_of_another_user_refused, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_other_users_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
