@@ -72,7 +72,7 @@ static void *job_thread(void *arg)
 	if (j->kind == JOB_USB)
 		valid = usb_probe_device(j->usb, &d);
 	else
-		valid = mux_probe_device(&j->mux, &d, j->timeout_ms);
+		valid = mux_probe_device(&j->mux, &d, NULL);
 
 	struct probe_batch *b = j->batch;
 	pthread_mutex_lock(&b->lock);

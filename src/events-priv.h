@@ -42,6 +42,7 @@ struct ev_entry {
 
 struct event_loop {
 	pthread_mutex_t lock;
+	pthread_cond_t changed; /* broadcast on a departure and on events_stop() */
 	unsigned flags;
 	int refs;      /* the owner and every probe thread still running */
 	bool stopping; /* events_stop() called: sources report into the void */
@@ -76,6 +77,12 @@ void ev_entry_attach(struct ev_entry *e);
 /* The probe's result; queues what became ready. */
 void ev_probe_done(struct ev_entry *e, const struct device *d, bool valid);
 /* Mark the attached entry that matches as gone; false if none matched. */
+/*
+ * Until when_ms (CLOCK_MONOTONIC), or sooner if e leaves or the loop
+ * stops: a probe's pause before trying again. True if e is still there and
+ * the loop still listening.
+ */
+bool ev_wait_until(struct ev_entry *e, int64_t when_ms);
 bool ev_mark_left(struct event_loop *l, bool (*match)(const struct ev_entry *, const void *),
                   const void *data);
 /* Is an entry that matches attached (not left)? Duplicate arrivals. */

@@ -61,6 +61,32 @@ static void keep_early_identity(struct device *d, const struct device *early)
 		memcpy(d->hw_model, early->hw_model, sizeof(d->hw_model));
 }
 
+/*
+ * Right after usbmuxd announces a device its lockdownd may still refuse
+ * or drop connections; giving up then would leave the device's mode
+ * unknown for good. Try again a few times, pausing on the loop's clock (a
+ * departure or events_stop() ends the pause), within the probe deadline.
+ */
+#define MUX_PROBE_ATTEMPTS 6
+#define MUX_PROBE_PAUSE_MS 250
+
+static bool probe_mux(struct ev_entry *e, struct device *d)
+{
+	bool retry = false, valid = false;
+
+	for (int i = 0; i < MUX_PROBE_ATTEMPTS; i++) {
+		if (i > 0 && !ev_wait_until(e, events_now_ms() + MUX_PROBE_PAUSE_MS))
+			break;
+		memset(d, 0, sizeof(*d));
+		d->trusted = -1;
+		d->accessible = true;
+		valid = mux_probe_device(&e->mux, d, &retry);
+		if (!retry)
+			break;
+	}
+	return valid;
+}
+
 static void *probe_thread(void *arg)
 {
 	struct ev_entry *e = arg;
@@ -74,8 +100,9 @@ static void *probe_thread(void *arg)
 	if (e->source == EVENT_SRC_USB) {
 		valid = usb_probe_device(e->usb, &d);
 		keep_early_identity(&d, &e->prefill);
-	} else
-		valid = mux_probe_device(&e->mux, &d, PROBE_TIMEOUT_MS);
+	} else {
+		valid = probe_mux(e, &d);
+	}
 	ev_probe_done(e, &d, valid);
 	ev_entry_unref(e);
 	ev_loop_unref(l);

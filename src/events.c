@@ -72,6 +72,7 @@ static void loop_free(struct event_loop *l)
 	close(l->wake[0]);
 	close(l->wake[1]);
 	free(l->q);
+	pthread_cond_destroy(&l->changed);
 	pthread_mutex_destroy(&l->lock);
 	free(l);
 }
@@ -302,6 +303,21 @@ void ev_probe_done(struct ev_entry *e, const struct device *d, bool valid)
 	reap(l);
 }
 
+bool ev_wait_until(struct ev_entry *e, int64_t when_ms)
+{
+	struct event_loop *l = e->loop;
+	struct timespec ts = {(time_t)(when_ms / 1000), (long)(when_ms % 1000) * 1000000L};
+	bool still;
+
+	pthread_mutex_lock(&l->lock);
+	while (!e->left && !l->stopping && events_now_ms() < when_ms)
+		if (pthread_cond_timedwait(&l->changed, &l->lock, &ts) == ETIMEDOUT)
+			break;
+	still = !e->left && !l->stopping;
+	pthread_mutex_unlock(&l->lock);
+	return still;
+}
+
 bool ev_mark_left(struct event_loop *l, bool (*match)(const struct ev_entry *, const void *),
                   const void *data)
 {
@@ -316,8 +332,10 @@ bool ev_mark_left(struct event_loop *l, bool (*match)(const struct ev_entry *, c
 			break;
 		}
 	}
-	if (found)
+	if (found) {
 		flush_locked(l);
+		pthread_cond_broadcast(&l->changed);
+	}
 	pthread_mutex_unlock(&l->lock);
 	reap(l);
 	return found;
@@ -544,6 +562,11 @@ static struct event_loop *loop_new(unsigned flags)
 		return NULL;
 	}
 	pthread_mutex_init(&l->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&l->changed, &ca);
+	pthread_condattr_destroy(&ca);
 	l->flags = flags;
 	l->refs = 1;
 	return l;
@@ -602,6 +625,7 @@ void events_stop(struct event_loop *l)
 		return;
 	pthread_mutex_lock(&l->lock);
 	l->stopping = true;
+	pthread_cond_broadcast(&l->changed);
 	pthread_mutex_unlock(&l->lock);
 	ev_usb_stop(l);
 	ev_mux_stop(l);

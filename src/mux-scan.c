@@ -6,7 +6,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <string.h>
 
 #include <libimobiledevice/libimobiledevice.h>
@@ -95,15 +94,7 @@ static void read_identity(lockdownd_client_t client, struct device *d)
 		*p = (char)((*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p);
 }
 
-/*
- * Right after usbmuxd announces a device, its lockdownd may still refuse
- * or drop connections for a moment; a probe that gave up then would leave
- * the device's mode unknown for good. A few short retries, only for those
- * connection-level failures, bounded well inside the probe's deadline.
- */
-#define LOCKDOWN_ATTEMPTS 6
-#define LOCKDOWN_RETRY_MS 250
-
+/* Connection-level failures: lockdownd may not be listening yet. */
 static bool transient(lockdownd_error_t e)
 {
 	return e == LOCKDOWN_E_MUX_ERROR || e == LOCKDOWN_E_UNKNOWN_ERROR;
@@ -112,23 +103,14 @@ static bool transient(lockdownd_error_t e)
 /* A lockdownd client that has answered QueryType; *type is its answer. */
 static lockdownd_error_t connect_lockdown(idevice_t dev, lockdownd_client_t *client, char **type)
 {
-	lockdownd_error_t e = LOCKDOWN_E_UNKNOWN_ERROR;
+	lockdownd_error_t e = lockdownd_client_new(dev, client, LOCKDOWN_LABEL);
 
-	for (int i = 0; i < LOCKDOWN_ATTEMPTS; i++) {
-		if (i > 0)
-			nanosleep(&(struct timespec){0, LOCKDOWN_RETRY_MS * 1000000L}, NULL);
-		e = lockdownd_client_new(dev, client, LOCKDOWN_LABEL);
-		if (e == LOCKDOWN_E_SUCCESS)
-			e = lockdownd_query_type(*client, type);
-		if (e == LOCKDOWN_E_SUCCESS || !transient(e))
-			return e;
-		lockdownd_client_free(*client);
-		*client = NULL;
-	}
+	if (e == LOCKDOWN_E_SUCCESS)
+		e = lockdownd_query_type(*client, type);
 	return e;
 }
 
-static void query_lockdown(idevice_t dev, struct device *d)
+static void query_lockdown(idevice_t dev, struct device *d, bool *retry)
 {
 	lockdownd_client_t client = NULL;
 	char *type = NULL;
@@ -136,6 +118,8 @@ static void query_lockdown(idevice_t dev, struct device *d)
 
 	if (e != LOCKDOWN_E_SUCCESS) {
 		snprintf(d->error, sizeof(d->error), "%s", lockdown_reason(e));
+		if (retry)
+			*retry = transient(e);
 	} else if (type && !strcmp(type, "com.apple.mobile.restored")) {
 		d->mode = MODE_RESTORE; /* restored speaks another protocol: no GetValue */
 	} else if (type && !strcmp(type, "com.apple.mobile.lockdown")) {
@@ -149,14 +133,15 @@ static void query_lockdown(idevice_t dev, struct device *d)
 		lockdownd_client_free(client);
 }
 
-bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *d, int timeout_ms)
+bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *d, bool *retry)
 {
 	idevice_t dev = NULL;
 	char *record = NULL;
 	uint32_t record_len = 0;
 	uint64_t ecid;
 
-	(void)timeout_ms; /* the caller enforces the deadline: see discovery.c */
+	if (retry)
+		*retry = false;
 	if (info->conn_type != CONNECTION_TYPE_USB)
 		return false;
 	/* Normal or restore: only lockdownd's QueryType can say, so until it
@@ -178,7 +163,7 @@ bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *d, int t
 		snprintf(d->error, sizeof(d->error), "device left usbmuxd while being queried");
 		return true;
 	}
-	query_lockdown(dev, d);
+	query_lockdown(dev, d, retry);
 	idevice_free(dev);
 	device_identify(d);
 	return true;

@@ -47,9 +47,12 @@ bool usb_identify_quick(libusb_device *dev, struct device *d);
  * Probe one usbmuxd device: lockdownd QueryType (normal or restore),
  * identity values without a pairing session (never a Trust prompt), and
  * whether this host has a pair record. Returns false if info is not a
- * USB-connected device. Blocks up to timeout_ms.
+ * USB-connected device. One attempt; it may block as long as lockdownd
+ * takes, so callers bound it with their own deadline. If retry is not
+ * NULL it says whether the mode stayed unknown for a reason that may pass
+ * (lockdownd refusing or dropping the connection, as right after attach).
  */
-bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *out, int timeout_ms);
+bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *out, bool *retry);
 
 /*
  * Everything attached, one record per physical device (merged by ECID),

@@ -185,6 +185,18 @@ wait-arrives-later)
 	has out '^rc=0$'
 	has out "^recovery $ECID"
 	;;
+wait-lockdown-late)
+	# Its lockdownd drops the first connections after the device arrives in
+	# normal mode (as real ones may): it is asked again, not left "unknown".
+	inlab "$R8:fault=lockdown-close" -- '
+		bg_wait --for normal -d 0x31 --timeout 20
+		"$IRECSIM" ctl mode 1 normal >/dev/null
+		"$IRECSIM" ctl wait 1 normal >/dev/null
+		"$IRECSIM" ctl fault 1 none >/dev/null
+		finish; cat "$T/w.out"'
+	has out '^rc=0$'
+	has out "^normal $ECID"
+	;;
 wait-no-device)
 	inlab $R8 -- '"$IRECCTL" wait --for normal -d 0x99 --timeout 0.5'
 	rc_is 3
