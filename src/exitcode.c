@@ -40,12 +40,6 @@ const char *irec_status_name(int code)
 	return i ? i->name : "unknown";
 }
 
-const char *irec_status_summary(int code)
-{
-	const struct irec_status_info *i = lookup(code);
-	return i ? i->summary : "unknown status";
-}
-
 /*
  * Success only if every device succeeded; an interruption wins over
  * everything (the user asked to stop); otherwise the first failure is kept

@@ -14,11 +14,6 @@ void log_set_level(int level)
 	current_level = level;
 }
 
-int log_get_level(void)
-{
-	return current_level;
-}
-
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
 	pthread_mutex_lock(&log_mutex);

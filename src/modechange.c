@@ -139,7 +139,11 @@ static void lock_target(struct target *t)
 		        "the device did not report its ECID: cannot lock it");
 		return;
 	}
-	st = lock_acquire(t->dev.ecid, t->spec->lock_timeout_s, &t->lock, err, sizeof(err));
+	st = lock_acquire(t->dev.ecid, 0, &t->lock, err, sizeof(err));
+	if (st == IREC_EBUSY && t->spec->lock_timeout_s > 0) {
+		log_note("%s; waiting up to %.0f s", err, t->spec->lock_timeout_s);
+		st = lock_acquire(t->dev.ecid, t->spec->lock_timeout_s, &t->lock, err, sizeof(err));
+	}
 	if (st != IREC_OK)
 		resolve(t, st, t->dev.mode, "%s", err);
 }

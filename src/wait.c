@@ -79,14 +79,6 @@ bool presence_apply(struct presence *p, const struct event *ev)
 	return presence_append(p, ev->key, &ev->dev);
 }
 
-const struct device *presence_find_ecid(const struct presence *p, uint64_t ecid)
-{
-	for (size_t i = p->n; ecid && i-- > 0;)
-		if (p->v[i].dev.ecid == ecid)
-			return &p->v[i].dev;
-	return NULL;
-}
-
 void presence_free(struct presence *p)
 {
 	free(p->v);

@@ -16,10 +16,13 @@ export TMPDIR=/tmp
 # Never the host's shared lock directory: the test's own.
 export IRECCTL_LOCK_DIR="$tmp/locks"
 export LAB_LOG="$tmp/lab.log"
+# For scripts run inside a lab: wait until a file shows a line of text.
+WAIT_TEXT="$(cd "$(dirname "$0")/.." && pwd)/wait-text.sh"
+export WAIT_TEXT
 
 fail() {
 	echo "FAIL: $*" >&2
-	for f in "$tmp"/out "$tmp"/err "$tmp"/rc; do
+	for f in "$tmp"/out "$tmp"/err "$tmp"/w.out "$tmp"/w.err "$tmp"/rc; do
 		[ -f "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }
 	done
 	exit 1

@@ -38,7 +38,6 @@ extern const struct irec_status_info irec_status_table[];
 
 /* "not-trusted" for IREC_ENOTTRUSTED; "unknown" for a value not in the table. */
 const char *irec_status_name(int code);
-const char *irec_status_summary(int code);
 
 /* For --all: the one exit code that stands for many per-device results. */
 int irec_status_combine(int a, int b);

@@ -18,7 +18,6 @@ enum log_level {
 };
 
 void log_set_level(int level);
-int log_get_level(void);
 
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

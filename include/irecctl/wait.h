@@ -116,8 +116,6 @@ bool presence_init(struct presence *p, const struct device_list *snapshot);
 /* Apply ev. false if it changes nothing (a duplicate ADD, a REMOVE of
  * something not attached). */
 bool presence_apply(struct presence *p, const struct event *ev);
-/* The most recent record of a device with this ECID, or NULL. */
-const struct device *presence_find_ecid(const struct presence *p, uint64_t ecid);
 void presence_free(struct presence *p);
 
 #endif

@@ -5,21 +5,9 @@
 # Usage: cases.sh CASE. Environment (set by CTest): IRECSIM, IRECCTL.
 set -eu
 : "${IRECSIM:?}" "${IRECCTL:?}"
-tmp=$(mktemp -d)
-export T="$tmp" IRECCTL_LOCK_DIR="$tmp/locks"
-trap 'rm -rf "$tmp"' EXIT
-# Short socket paths for the lab (umockdev pitfall A6).
-export TMPDIR=/tmp
+. "$(dirname "$0")/../casekit.sh"
+export T="$tmp"
 
-fail() {
-	echo "FAIL: $*" >&2
-	for f in "$tmp"/out "$tmp"/err "$tmp"/w.out "$tmp"/w.err "$tmp"/rc; do
-		[ -f "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }
-	done
-	exit 1
-}
-
-# Helpers for the scripts that run inside the lab (sh -c).
 cat >"$tmp/lib.sh" <<'EOF'
 # wait_line FILE REGEX: until a background irecctl printed it (10 s at most).
 wait_line() {
@@ -57,21 +45,12 @@ finish() {
 }
 EOF
 
-# inlab SPEC... -- SCRIPT: run sh -c SCRIPT in a lab; output in $tmp/out, err, rc.
+# inlab SPEC... -- SCRIPT: casekit's, with this suite's helpers (lib.sh) loaded.
 inlab() {
-	specs=""
-	while [ "$1" != "--" ]; do
-		specs="$specs --device $1"
-		shift
-	done
-	shift
-	set +e
-	# shellcheck disable=SC2086
-	"$IRECSIM" run $specs -- sh -c ". \"\$T/lib.sh\"; $1" >"$tmp/out" 2>"$tmp/err"
-	echo $? >"$tmp/rc"
-	set -e
+	_specs_of "$@"
+	shift "$_n"
+	_in_lab "$_s" -- sh -c ". \"\$T/lib.sh\"; $1"
 }
-rc_is() { [ "$(cat "$tmp/rc")" = "$1" ] || fail "exit status $(cat "$tmp/rc"), expected $1"; }
 has() { grep -Eq -- "$2" "$tmp/$1" || fail "$1 lacks /$2/"; }
 lacks() { ! grep -Eq -- "$2" "$tmp/$1" || fail "$1 has /$2/"; }
 

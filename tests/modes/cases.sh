@@ -84,10 +84,7 @@ busy)
 	inlab iPhone10,1:dfu:ecid=0x22 -- '
 		"$IRECCTL" enter -d 0x22 --wait-for-person --timeout 20 >/dev/null 2>"$IRECCTL_LOCK_DIR.first.err" &
 		first=$!
-		i=0
-		until grep -q "waiting for the device" "$IRECCTL_LOCK_DIR.first.err" 2>/dev/null; do
-			i=$((i + 1)); [ $i -lt 200 ] || exit 97; sleep 0.05
-		done
+		"$WAIT_TEXT" "$IRECCTL_LOCK_DIR.first.err" "waiting for the device" || exit 97
 		"$IRECCTL" exit -d 0x22; rc=$?
 		kill -TERM $first; wait $first
 		exit $rc'
@@ -137,10 +134,7 @@ enter-absent)
 		"$IRECCTL" enter -d 0x77 --model "iPhone 11" --wait-for-person --timeout 30 \
 			2>"$IRECCTL_LOCK_DIR.err" &
 		pid=$!
-		i=0
-		until grep -q "waiting for the device" "$IRECCTL_LOCK_DIR.err" 2>/dev/null; do
-			i=$((i + 1)); [ $i -lt 200 ] || exit 97; sleep 0.05
-		done
+		"$WAIT_TEXT" "$IRECCTL_LOCK_DIR.err" "waiting for the device" || exit 97
 		"$IRECSIM" ctl plug iPhone12,1:recovery:ecid=0x77 >/dev/null
 		wait $pid; rc=$?
 		cat "$IRECCTL_LOCK_DIR.err" >&2
@@ -180,10 +174,7 @@ sigint-during-send)
 	inlab iPhone11,2:normal:ecid=0x33:ios=12.0:fault=no-reply-enter -- '
 		"$IRECCTL" enter -d 0x33 --timeout 60 2>"$IRECCTL_LOCK_DIR.err" &
 		pid=$!
-		i=0
-		until grep -q "no reply to EnterRecovery" "$LAB_LOG" 2>/dev/null; do
-			i=$((i + 1)); [ $i -lt 200 ] || exit 97; sleep 0.05
-		done
+		"$WAIT_TEXT" "$LAB_LOG" "no reply to EnterRecovery" || exit 97
 		start=$(date +%s)
 		kill -TERM $pid
 		wait $pid; rc=$?
@@ -208,13 +199,10 @@ lock-wait-refresh)
 		"$IRECCTL" enter -d 0x22 --wait-for-person --timeout 30 >/dev/null \
 			2>"$IRECCTL_LOCK_DIR.first.err" &
 		first=$!
-		i=0
-		until grep -q "waiting for the device" "$IRECCTL_LOCK_DIR.first.err" 2>/dev/null; do
-			i=$((i + 1)); [ $i -lt 200 ] || exit 97; sleep 0.05
-		done
+		"$WAIT_TEXT" "$IRECCTL_LOCK_DIR.first.err" "waiting for the device" || exit 97
 		"$IRECCTL" exit -d 0x22 --lock-timeout 20 2>"$IRECCTL_LOCK_DIR.second.err" &
 		second=$!
-		sleep 0.3
+		"$WAIT_TEXT" "$IRECCTL_LOCK_DIR.second.err" "waiting up to" || exit 97
 		"$IRECSIM" ctl mode 1 normal >/dev/null
 		wait $first
 		wait $second'

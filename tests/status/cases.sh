@@ -179,10 +179,7 @@ locked-no-getenv)
 		"$IRECCTL" enter --dfu --wait-for-person --timeout 30 >/dev/null \
 			2>"$IRECCTL_LOCK_DIR.err" &
 		pid=$!
-		i=0
-		until grep -q "waiting for the device" "$IRECCTL_LOCK_DIR.err" 2>/dev/null; do
-			i=$((i + 1)); [ $i -lt 200 ] || exit 97; sleep 0.05
-		done
+		"$WAIT_TEXT" "$IRECCTL_LOCK_DIR.err" "waiting for the device" || exit 97
 		"$IRECSIM" ctl log-mark status-starts >/dev/null
 		"$IRECCTL" status --json; rc=$?
 		"$IRECSIM" ctl log-mark status-ends >/dev/null
