@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * umockdev (the simulated lab, tests/lab) replaces the udev monitor's
+ * umockdev (the simulated lab, sim/) replaces the udev monitor's
  * netlink socket with a UNIX socket named after its fd number,
  * $UMOCKDEV_DIR/event<fd>, and binding it first unlinks any socket of that
  * name: two preloaded processes whose monitors get the same fd number steal

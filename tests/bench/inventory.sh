@@ -13,7 +13,7 @@
 # irecovery -q) and irecctl's peak memory (GNU time's maximum RSS).
 set -eu
 build=${1:-build}
-IRECSIM=$(cd "$build" && pwd)/tests/lab/irecsim
+IRECSIM=$(cd "$build" && pwd)/sim/irecsim
 IRECCTL=$(cd "$build" && pwd)/irecctl
 export TMPDIR=/tmp IRECCTL IRECSIM
 

@@ -37,7 +37,7 @@
 # BENCH_IDLE_S (idle window, default 30), BENCH_FLEET_REPS (default 3).
 set -eu
 build=${1:-build}
-IRECSIM=$(cd "$build" && pwd)/tests/lab/irecsim
+IRECSIM=$(cd "$build" && pwd)/sim/irecsim
 IRECCTL=$(cd "$build" && pwd)/irecctl
 # The lab's sockets live under $TMPDIR: sun_path holds 108 bytes.
 export TMPDIR=/tmp IRECCTL IRECSIM

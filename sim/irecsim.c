@@ -9,7 +9,7 @@
  * `run` hosts recovery/DFU devices on a umockdev testbed and normal-mode
  * devices behind a private usbmuxd socket, runs COMMAND with the
  * environment pointing there, and exits with COMMAND's status.
- * See tests/lab/README.md.
+ * See sim/README.md.
  */
 #include <errno.h>
 #include <signal.h>
@@ -59,7 +59,7 @@ static void usage(FILE *to)
 	            "       irecsim ctl COMMAND [ARGS]   (inside a lab: $IRECSIM_CONTROL)\n"
 	            "SPEC: PRODUCT_OR_BOARD[:MODE][:key=value...], e.g. "
 	            "iPhone10,3:normal:ecid=0x1a2b:trust=paired:ios=17.5\n"
-	            "See tests/lab/README.md.\n");
+	            "See sim/README.md.\n");
 }
 
 static bool parse_run_args(int argc, char **argv, struct run_opts *o)
