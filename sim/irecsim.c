@@ -275,7 +275,7 @@ static bool start_lab(struct run_opts *o, const char *dir, GError **error)
 	if (!usbsim_init(error))
 		return false;
 	lab_dir_adopt(g_getenv("UMOCKDEV_DIR"));
-	if (!muxsim_init(mux, error) || !lab_control_start(ctl, error))
+	if (!labtls_init(error) || !muxsim_init(mux, error) || !lab_control_start(ctl, error))
 		return false;
 	for (unsigned i = 0; i < lab_device_count(); i++)
 		lab_device_plug(lab_device(i));
@@ -295,6 +295,7 @@ static void stop_lab(void)
 {
 	lab_control_stop();
 	muxsim_shutdown();
+	labtls_shutdown();
 	usbsim_shutdown();
 	lab_devices_free();
 	lab_log_close();

@@ -522,11 +522,13 @@ static bool conn_flush(struct conn *c)
 	return true;
 }
 
-/* Drain the socket into c->in. false on EOF, error or an oversized backlog. */
-static bool conn_read(struct conn *c)
+/* Drain the socket into c->in. false on EOF, error or an oversized backlog
+ * (*eof: the peer closed; what it sent before is still in c->in). */
+static bool conn_read(struct conn *c, bool *eof)
 {
 	guint8 buf[16384];
 
+	*eof = false;
 	for (;;) {
 		ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
 
@@ -538,6 +540,7 @@ static bool conn_read(struct conn *c)
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
+		*eof = n == 0;
 		return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 	}
 }
@@ -545,16 +548,24 @@ static bool conn_read(struct conn *c)
 static gboolean conn_in_cb(gint fd, GIOCondition cond, gpointer data)
 {
 	struct conn *c = data;
+	bool eof, ok;
 
 	(void)fd;
 	(void)cond;
-	if (!conn_read(c) || !process_commands(c)) {
+	ok = conn_read(c, &eof);
+	/* A request sent just before the close (a TLS close_notify, say)
+	 * was still sent: handle it, then close. */
+	if ((!ok && !eof) || !process_commands(c)) {
 		conn_close(c);
 		return G_SOURCE_REMOVE;
 	}
 	/* Bytes after Connect's header already belong to the tunnel. */
 	if (c->state == CONN_TUNNEL && !c->close_when_flushed && !ldsim_feed(c->ld, c->in, c->out))
 		c->close_when_flushed = true;
+	if (eof) {
+		conn_close(c);
+		return G_SOURCE_REMOVE;
+	}
 	return conn_flush(c) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 

@@ -65,7 +65,25 @@ static const struct {
 	{"bad-serial", SIM_FAULT_BAD_SERIAL},
 	{"no-reply", SIM_FAULT_NO_REPLY_LD},
 	{"no-reply-enter", SIM_FAULT_NO_REPLY_ENTER},
+	{"plain-session", SIM_FAULT_PLAIN_SESSION},
 };
+
+static const char *const drop_names[] = {
+	[SIM_DROP_AFTER_REPLY] = "reply",
+	[SIM_DROP_AFTER_STOP] = "stop",
+	[SIM_DROP_BEFORE_REPLY] = "before",
+};
+
+static bool drop_parse(const char *v, enum sim_enter_drop *out)
+{
+	for (unsigned i = 0; i < G_N_ELEMENTS(drop_names); i++) {
+		if (!strcmp(v, drop_names[i])) {
+			*out = (enum sim_enter_drop)i;
+			return true;
+		}
+	}
+	return false;
+}
 
 const char *sim_mode_name(enum sim_mode m)
 {
@@ -234,6 +252,13 @@ static bool set_live_key(struct sim_device *d, const char *key, const char *v, G
 		if (!parse_u64(v, 600000, &n))
 			return bad_value(error, key, v);
 		d->transition_ms = n;
+	} else if (!strcmp(key, "enter-drop")) {
+		if (!drop_parse(v, &d->enter_drop))
+			return bad_value(error, key, v);
+	} else if (!strcmp(key, "leave")) {
+		if (!parse_u64(v, 600000, &n))
+			return bad_value(error, key, v);
+		d->leave_ms = n;
 	} else if (!strcmp(key, "fault") || !strcmp(key, "faults")) {
 		return sim_faults_parse(v, &d->faults, error);
 	} else if (!strcmp(key, "serial")) {
@@ -484,8 +509,10 @@ char *lab_device_show(const struct sim_device *d)
 	g_string_append_printf(s, "autoboot=%s\nautoboot-pending=%s\nloop=%d\n",
 	                       d->auto_boot ? "true" : "false",
 	                       d->auto_boot_pending ? "true" : "false", d->broken_os);
-	g_string_append_printf(s, "transition=%u\ninaccessible=%d\nfault=%s\nserial=%s",
-	                       d->transition_ms, d->inaccessible, faults, d->serial_override);
+	g_string_append_printf(s, "transition=%u\nenter-drop=%s\nleave=%u\n", d->transition_ms,
+	                       drop_names[d->enter_drop], d->leave_ms);
+	g_string_append_printf(s, "inaccessible=%d\nfault=%s\nserial=%s", d->inaccessible, faults,
+	                       d->serial_override);
 	lab_unlock();
 	return g_string_free(s, FALSE);
 }

@@ -52,6 +52,15 @@ enum sim_fault {
 	SIM_FAULT_BAD_SERIAL = 1u << 5,     /* serial string replaced by sim_device.serial_override */
 	SIM_FAULT_NO_REPLY_LD = 1u << 6,    /* lockdownd never answers (client must time out) */
 	SIM_FAULT_NO_REPLY_ENTER = 1u << 7, /* lockdownd answers all but EnterRecovery */
+	SIM_FAULT_PLAIN_SESSION = 1u << 8,  /* StartSession answers EnableSessionSSL false */
+};
+
+/* What lockdownd does with the tunnel when it has accepted EnterRecovery
+ * (the device leaves usbmuxd leave_ms after the tunnel is gone). */
+enum sim_enter_drop {
+	SIM_DROP_AFTER_REPLY = 0, /* reply, then close the tunnel at once */
+	SIM_DROP_AFTER_STOP,      /* keep it until StopSession is answered */
+	SIM_DROP_BEFORE_REPLY,    /* close it without a reply */
 };
 
 struct sim_device {
@@ -75,6 +84,8 @@ struct sim_device {
 	bool inaccessible;        /* USB node not readable by non-root users */
 	unsigned transition_ms;   /* time a mode change takes (device absent meanwhile) */
 	unsigned faults;          /* enum sim_fault bits */
+	enum sim_enter_drop enter_drop;
+	unsigned leave_ms;        /* tunnel dropped after EnterRecovery -> leaves usbmuxd */
 
 	/* Owned by lab-usb while mode is a USB mode. */
 	void *usb_priv;
@@ -151,6 +162,22 @@ bool ldsim_feed(struct ldsim *s, GByteArray *in, GByteArray *out);
 /* out has been fully written to the socket (EnterRecovery waits for this). */
 void ldsim_flushed(struct ldsim *s);
 void ldsim_free(struct ldsim *s);
+
+/* lab-tls.c: the TLS server side of a session, on memory buffers. */
+enum labtls_status { LABTLS_OK, LABTLS_CLOSED, LABTLS_ERROR };
+struct labtls;
+bool labtls_init(GError **error); /* once, before the first session */
+void labtls_shutdown(void);
+struct labtls *labtls_new(void);
+void labtls_free(struct labtls *t);
+/* Take whole TLS records from in (ciphertext); plaintext goes to plain,
+ * handshake bytes to out. LABTLS_CLOSED: the client sent close_notify and
+ * what is left in `in` is plain again. */
+enum labtls_status labtls_input(struct labtls *t, GByteArray *in, GByteArray *plain,
+                                GByteArray *out);
+/* Encrypt len bytes of data into out. */
+bool labtls_output(struct labtls *t, const guint8 *data, guint len, GByteArray *out);
+const char *labtls_version(const struct labtls *t);
 /* The host holds a pair record for udid saved through SavePairRecord. */
 bool muxsim_has_saved_pair_record(const char *udid);
 

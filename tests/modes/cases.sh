@@ -26,6 +26,20 @@ enter-verified)
 	out_has '^MODE: Recovery$'
 	out_has '^ECID: 0x0*11$'
 	;;
+enter-tls-drop)
+	# Real sessions are TLS, and a rebooting device drops the tunnel under
+	# libimobiledevice's StopSession/SSL_shutdown: a write that raises
+	# SIGPIPE (status 141) unless irecctl ignores it. Every way it drops.
+	for drop in reply stop before; do
+		inlab iPhone16,1:normal:ecid=0x11:ios=17.5:enter-drop=$drop -- '
+			"$IRECCTL" enter -d 0x11 || exit $?
+			irecovery -i 0x11 -q'
+		rc_is 0
+		out_has 'normal -> recovery'
+		out_has '^MODE: Recovery$'
+		grep -q 'StartSession: TLS from here on' "$LAB_LOG" || fail "no TLS session ($drop)"
+	done
+	;;
 enter-old-ios-unpaired)
 	# Before iOS 14.5 no session is needed, so no pairing either.
 	inlab iPhone9,1:normal:ecid=0x12:ios=12.5.7:trust=unpaired -- '"$IRECCTL" enter'
