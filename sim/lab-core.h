@@ -10,6 +10,7 @@
 
 #define LAB_MAX_DEVICES           128
 #define LAB_DEFAULT_TRANSITION_MS 300
+#define LAB_DEFAULT_MUX           "/var/run/usbmuxd" /* libusbmuxd's default path */
 
 /* Errors of the lab core: bad specs, commands, scenario lines. */
 #define LAB_ERROR lab_error_quark()
@@ -75,6 +76,13 @@ void lab_control_stop(void);
  * lines are kept until lab_scenario_start(). */
 bool lab_scenario_load(const char *path, GError **error);
 void lab_scenario_start(void);
+
+/* --- lab-ns.c ------------------------------------------------------------ */
+
+/* Enter a private mount namespace with an empty tmpfs over /run (and so
+ * /var/run): the lab's usbmuxd can serve the default path, the host's stays
+ * out of sight. Before any thread exists. */
+bool lab_ns_private_run(GError **error);
 
 /* --- lab-dirs.c ---------------------------------------------------------- */
 

@@ -69,7 +69,10 @@ static struct {
 	GHashTable *records; /* udid -> GBytes; an empty GBytes marks a deleted record */
 	GBytes *canned;      /* the pair record served for PAIRED/INVALID_HOSTID */
 	unsigned next_id;
-} mux = {.fd = -1};
+	bool lifecycle;           /* run only while a device is in a mux mode */
+	bool available;           /* not switched off with `ctl mux off` */
+	unsigned listen_delay_ms; /* between bind() and listen() */
+} mux = {.fd = -1, .available = true};
 
 static bool conn_flush(struct conn *c);
 
@@ -600,6 +603,7 @@ static bool listen_start(GError **error)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct stat st;
 	int fd, err;
+	bool ok;
 
 	if (strlen(mux.path) >= sizeof(sa.sun_path)) {
 		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG,
@@ -612,7 +616,11 @@ static bool listen_start(GError **error)
 	if (lstat(mux.path, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(mux.path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0) {
+	ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	if (ok && mux.listen_delay_ms)
+		g_usleep(mux.listen_delay_ms * 1000ul); /* a daemon busy between the two */
+	ok = ok && listen(fd, 64) == 0;
+	if (!ok) {
 		err = errno;
 		if (fd >= 0)
 			close(fd);
@@ -620,6 +628,9 @@ static bool listen_start(GError **error)
 		            "usbmuxd socket %s: %s", mux.path, g_strerror(err));
 		return false;
 	}
+	/* After listen(), as usbmuxd does: a client woken by the socket's
+	 * creation may still find nobody listening. */
+	chmod(mux.path, 0666);
 	mux.fd = fd;
 	mux.watch = g_unix_fd_add(fd, G_IO_IN, accept_cb, NULL);
 	return true;
@@ -638,17 +649,61 @@ static void listen_stop(void)
 
 /* --- public -------------------------------------------------------------- */
 
-bool muxsim_init(const char *socket_path, GError **error)
+bool muxsim_init(const char *socket_path, bool lifecycle, GError **error)
 {
 	g_free(mux.path);
 	mux.path = g_strdup(socket_path);
+	mux.lifecycle = lifecycle;
 	if (!mux.records)
 		mux.records = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 		                                    (GDestroyNotify)g_bytes_unref);
+	/* Like Debian's usbmuxd: started when the first device attaches. */
+	if (lifecycle) {
+		lab_log(NULL, "mux", "usbmuxd at %s starts with the first normal-mode device",
+		        mux.path);
+		return true;
+	}
 	if (!listen_start(error))
 		return false;
 	lab_log(NULL, "mux", "listening on %s", mux.path);
 	return true;
+}
+
+static bool any_present(void)
+{
+	for (unsigned i = 0; i < lab_device_count(); i++) {
+		struct sim_device snap;
+
+		snapshot(lab_device(i), &snap);
+		if (present(&snap))
+			return true;
+	}
+	return false;
+}
+
+/* The daemon's start and exit: the socket appears, or it and every client
+ * connection go. */
+static void daemon_start(void)
+{
+	GError *error = NULL;
+
+	if (mux.fd >= 0 || !mux.available)
+		return;
+	if (listen_start(&error))
+		lab_log(NULL, "mux", "usbmuxd started: listening on %s", mux.path);
+	else
+		lab_log(NULL, "mux", "usbmuxd cannot start: %s", error->message);
+	g_clear_error(&error);
+}
+
+static void daemon_exit(void)
+{
+	if (mux.fd < 0)
+		return;
+	listen_stop();
+	while (mux.conns)
+		conn_close(mux.conns->data);
+	lab_log(NULL, "mux", "usbmuxd exited: the last device left, %s removed", mux.path);
 }
 
 static void broadcast(plist_t msg)
@@ -676,6 +731,8 @@ void muxsim_attach(struct sim_device *d)
 		d->mux_id = ++mux.next_id; /* a new DeviceID on each attach, like usbmuxd */
 	snap = *d;
 	lab_unlock();
+	if (mux.lifecycle)
+		daemon_start();
 	lab_log(d, "mux", "Attached DeviceID=%u (%s)", snap.mux_id, sim_mode_name(snap.mode));
 	m = attached_message(&snap);
 	broadcast(m);
@@ -708,13 +765,20 @@ void muxsim_detach(struct sim_device *d)
 		if (c->state == CONN_TUNNEL && c->dev == d)
 			conn_close(c);
 	}
+	if (mux.lifecycle && !any_present())
+		daemon_exit();
 }
 
 void muxsim_set_available(bool available)
 {
 	GError *error = NULL;
 
-	if (!mux.path || available == (mux.fd >= 0))
+	if (!mux.path)
+		return;
+	mux.available = available;
+	if (mux.lifecycle && available && !any_present())
+		return; /* nothing to serve: it starts with the next device */
+	if (available == (mux.fd >= 0))
 		return;
 	if (!available) {
 		listen_stop();
@@ -725,6 +789,11 @@ void muxsim_set_available(bool available)
 		lab_log(NULL, "mux", "cannot listen again: %s", error->message);
 		g_error_free(error);
 	}
+}
+
+void muxsim_set_listen_delay(unsigned ms)
+{
+	mux.listen_delay_ms = ms;
 }
 
 void muxsim_shutdown(void)

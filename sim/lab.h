@@ -142,14 +142,18 @@ void usbsim_shutdown(void);
 
 /* --- lab-mux ------------------------------------------------------------- */
 
-/* Listen on socket_path as usbmuxd. */
-bool muxsim_init(const char *socket_path, GError **error);
+/* Listen on socket_path as usbmuxd; with lifecycle only while a device is
+ * in a mux mode (the socket is removed when the last one leaves). */
+bool muxsim_init(const char *socket_path, bool lifecycle, GError **error);
 /* Attach d (mode NORMAL or RESTORE): new mux_id, Attached to listeners. */
 void muxsim_attach(struct sim_device *d);
 /* Detached to listeners, open tunnels to d are closed. */
 void muxsim_detach(struct sim_device *d);
 /* Stop answering (socket removed) or start again: "usbmuxd socket absent". */
 void muxsim_set_available(bool available);
+/* Time between the socket's bind() and listen() on each start: a client
+ * woken by its creation finds nobody listening (ECONNREFUSED) meanwhile. */
+void muxsim_set_listen_delay(unsigned ms);
 void muxsim_shutdown(void);
 
 /* Internal to lab-mux: lab-mux.c does the socket I/O of a Connect tunnel and

@@ -15,9 +15,12 @@
 #include "irecctl/devid.h"
 #include "irecctl/discovery.h"
 #include "irecctl/log.h"
+#include "irecctl/mux-endpoint.h"
 
 /* Small stacks: dozens of probe threads must stay far below 8 MiB of memory. */
 #define PROBE_STACK_SIZE (256 * 1024)
+/* How long a usbmuxd may take to answer before it is trusted anyway. */
+#define MUX_CHECK_MS 2000
 
 enum job_kind { JOB_USB, JOB_MUX };
 
@@ -250,11 +253,16 @@ static void add_usb_jobs(libusb_context *ctx, struct job ***jobs, size_t *n)
 		libusb_free_device_list(list, 1);
 }
 
-static void add_mux_jobs(struct job ***jobs, size_t *n)
+static void add_mux_jobs(struct job ***jobs, size_t *n, struct device_list *out)
 {
 	usbmuxd_device_info_t *list = NULL;
-	int count = usbmuxd_get_device_list(&list);
+	int count;
 
+	/* libusbmuxd is only handed a usbmuxd that answers as one. */
+	if (mux_endpoint_check(MUX_CHECK_MS, out->mux_error, sizeof(out->mux_error)) != MUX_UP)
+		return;
+	out->mux_error[0] = '\0';
+	count = usbmuxd_get_device_list(&list);
 	if (count < 0) {
 		log_debug("usbmuxd not reachable (%s): no normal-mode devices", strerror(-count));
 		return;
@@ -330,7 +338,7 @@ int discover_all(struct device_list *out, int timeout_ms, char *err, size_t errl
 		add_usb_jobs(ctx, &jobs, &n);
 	else
 		log_warn("%s: recovery and DFU devices cannot be seen", err);
-	add_mux_jobs(&jobs, &n);
+	add_mux_jobs(&jobs, &n, out);
 	run_jobs(jobs, n, timeout_ms, out);
 	free(jobs);
 	merge_by_ecid(out);

@@ -569,6 +569,7 @@ static struct event_loop *loop_new(unsigned flags)
 	pthread_condattr_destroy(&ca);
 	l->flags = flags;
 	l->refs = 1;
+	l->mux_inotify = l->mux_stop[0] = l->mux_stop[1] = -1;
 	return l;
 }
 

@@ -6,6 +6,10 @@
 set -eu
 : "${IRECSIM:?}" "${IRECCTL:?}"
 . "$(dirname "$0")/../casekit.sh"
+# As on a Debian host: usbmuxd at /var/run/usbmuxd (the lab's, in a private
+# mount namespace), started when a normal-mode device attaches and gone
+# when the last one leaves, so every enter and exit spans its exit/restart.
+LAB_OPTS="--default-socket --mux-lifecycle"
 
 case "$1" in
 exit-verified)

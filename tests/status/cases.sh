@@ -91,8 +91,11 @@ mux-absent)
 	echo $? >"$tmp/rc"
 	set -e
 	rc_is 0
-	json_count 1
+	# the recovery device, and the record that says usbmuxd could not be asked
+	json_count 2
 	out_has '"mode": "recovery"'
+	out_has '"error": "usbmuxd unreachable: usbmuxd is not running'
+	err_has '^irecctl: warning: usbmuxd is not running .*: normal and restore mode devices cannot be seen$'
 	;;
 stuck-device)
 	# A device whose lockdownd never answers is listed with an error at the
