@@ -18,17 +18,19 @@
 #include <plist/plist.h>
 
 #include "lab.h"
+#include "plist-compat.h"
 
 #define LD_MAX_FRAME (4u << 20)
+#define LD_LEAVE_MS  1000 /* EnterRecovery answered, tunnel kept open -> leaves */
 
 struct ldsim {
 	struct sim_device *dev;
-	bool session;          /* StartSession succeeded on this connection */
-	bool start_tls;        /* StartSession reply queued: TLS follows it */
-	bool recovery_pending; /* EnterRecovery accepted; mode change once flushed */
-	bool leave_after_stop; /* enter-drop=stop: leave after StopSession's reply */
-	struct labtls *tls;    /* the session's TLS, while it is on */
-	GByteArray *plain;     /* decrypted bytes not yet a whole frame */
+	bool session;       /* StartSession succeeded on this connection */
+	bool start_tls;     /* StartSession reply queued: TLS follows it */
+	bool leaving;       /* EnterRecovery accepted: the device will leave */
+	guint leave_timer;  /* tunnel kept open: the device leaves anyway then */
+	struct labtls *tls; /* the session's TLS, while it is on */
+	GByteArray *plain;  /* decrypted bytes not yet a whole frame */
 };
 
 /* What a handler wants done with the tunnel: keep it, close it after the
@@ -107,7 +109,7 @@ static plist_t device_value(const struct sim_device *d, const char *key)
 	if (!strcmp(key, "PasswordProtected"))
 		return plist_new_bool(d->trust == SIM_TRUST_PASSCODE);
 	if (!strcmp(key, "DevicePublicKey"))
-		return plist_new_data(device_public_key, sizeof(device_public_key) - 1);
+		return compat_plist_new_data(device_public_key, sizeof(device_public_key) - 1);
 	if (!strcmp(key, "HardwareModel")) {
 		char *up = g_ascii_strup(d->hw_model, -1); /* board config "d22ap" -> "D22AP" */
 		plist_t v = plist_new_string(up);
@@ -270,11 +272,8 @@ static enum ld_next rq_stop_session(struct ldsim *s, const struct sim_device *d,
 	(void)req;
 	s->session = false;
 	success(reply);
-	if (!s->leave_after_stop)
-		return LD_KEEP;
-	/* A rebooting device: the reply goes out, then the tunnel dies. */
-	s->recovery_pending = true;
-	return LD_CLOSE;
+	/* enter-drop=stop, rebooting: the reply goes out, then the tunnel dies. */
+	return s->leaving && d->enter_drop == SIM_DROP_AFTER_STOP ? LD_CLOSE : LD_KEEP;
 }
 
 static enum ld_next rq_pair(struct ldsim *s, const struct sim_device *d, plist_t req, plist_t reply)
@@ -295,7 +294,7 @@ static enum ld_next rq_pair(struct ldsim *s, const struct sim_device *d, plist_t
 	lab_lock();
 	s->dev->trust = SIM_TRUST_PAIRED;
 	lab_unlock();
-	plist_dict_set_item(reply, "EscrowBag", plist_new_data("SIM-ESCROW-BAG", 14));
+	plist_dict_set_item(reply, "EscrowBag", compat_plist_new_data("SIM-ESCROW-BAG", 14));
 	return success(reply);
 }
 
@@ -334,18 +333,17 @@ static enum ld_next rq_enter_recovery(struct ldsim *s, const struct sim_device *
 	if (version_at_least(d->ios_version, 14, 5) && !s->session)
 		return fail(s, reply, "SessionInactive");
 	success(reply);
+	s->leaving = true;
 	switch (d->enter_drop) {
-	case SIM_DROP_AFTER_STOP:
-		s->leave_after_stop = true;
-		return LD_KEEP;
 	case SIM_DROP_BEFORE_REPLY:
 		lab_log(s->dev, "lockdown", "EnterRecovery: tunnel dropped before the reply");
-		s->recovery_pending = true;
 		return LD_DROP;
 	case SIM_DROP_AFTER_REPLY:
-	default:
-		s->recovery_pending = true;
 		return LD_CLOSE;
+	case SIM_DROP_AFTER_STOP:
+	case SIM_DROP_WHEN_CLOSED:
+	default:
+		return LD_KEEP;
 	}
 }
 
@@ -386,12 +384,11 @@ static void put_frame(GByteArray *out, const char *data, uint32_t len)
 
 static void put_plist(GByteArray *out, plist_t msg)
 {
-	char *xml = NULL;
-	uint32_t len = 0;
+	uint32_t len;
+	char *xml = compat_plist_to_xml(msg, &len);
 
-	plist_to_xml(msg, &xml, &len);
 	put_frame(out, xml, len);
-	plist_to_xml_free(xml);
+	compat_plist_mem_free(xml);
 }
 
 static void log_request(struct ldsim *s, plist_t req)
@@ -503,7 +500,7 @@ static bool feed_frames(struct ldsim *s, GByteArray *in, GByteArray *out)
 		}
 		if (in->len - 4 < len)
 			break;
-		plist_from_memory((const char *)in->data + 4, len, &req);
+		req = compat_plist_from_memory(in->data + 4, len);
 		g_byte_array_remove_range(in, 0, 4 + len);
 		if (!req || plist_get_node_type(req) != PLIST_DICT) {
 			lab_log(s->dev, "lockdown", "unparsable request: closing");
@@ -563,21 +560,40 @@ bool ldsim_feed(struct ldsim *s, GByteArray *in, GByteArray *out)
 	}
 }
 
-/* The EnterRecovery reply is in the socket: only now may the device leave
- * usbmuxd, or the client would see the tunnel die before its answer. The
- * mode change goes through an idle callback because it detaches the device,
- * which closes the very connection we are serving. */
-void ldsim_flushed(struct ldsim *s)
+static void leave(struct sim_device *d)
 {
 	unsigned leave_ms;
 
-	if (!s->recovery_pending)
-		return;
-	s->recovery_pending = false;
 	lab_lock();
-	leave_ms = s->dev->leave_ms;
+	leave_ms = d->leave_ms;
 	lab_unlock();
-	g_timeout_add(leave_ms, request_recovery_cb, s->dev);
+	g_timeout_add(leave_ms, request_recovery_cb, d);
+}
+
+static gboolean leave_timeout(gpointer data)
+{
+	struct ldsim *s = data;
+
+	s->leave_timer = 0;
+	s->leaving = false;
+	lab_log(s->dev, "lockdown", "EnterRecovery: the client kept the tunnel open; leaving");
+	g_idle_add(request_recovery_cb, s->dev);
+	return G_SOURCE_REMOVE;
+}
+
+/*
+ * The EnterRecovery reply is in the socket. The device leaves usbmuxd when
+ * the tunnel is gone (closed by the client, or by the device itself, as
+ * enter-drop says), leave_ms later, never before: the client would see the
+ * tunnel die before its answer. A client that keeps it open meets the
+ * reboot LD_LEAVE_MS later. The mode change goes through the main loop
+ * because it detaches the device, which closes the very connection we are
+ * serving.
+ */
+void ldsim_flushed(struct ldsim *s)
+{
+	if (s->leaving && !s->leave_timer)
+		s->leave_timer = g_timeout_add(LD_LEAVE_MS, leave_timeout, s);
 }
 
 void ldsim_free(struct ldsim *s)
@@ -585,9 +601,11 @@ void ldsim_free(struct ldsim *s)
 	if (!s)
 		return;
 	/* The device got the request even if the client vanished before our
-	 * reply was written (or before it sent StopSession). */
-	s->recovery_pending = s->recovery_pending || s->leave_after_stop;
-	ldsim_flushed(s);
+	 * reply was written, or closed the tunnel after reading it. */
+	if (s->leave_timer)
+		g_source_remove(s->leave_timer);
+	if (s->leaving)
+		leave(s->dev);
 	labtls_free(s->tls);
 	if (s->plain)
 		g_byte_array_unref(s->plain);

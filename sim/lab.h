@@ -58,7 +58,8 @@ enum sim_fault {
 /* What lockdownd does with the tunnel when it has accepted EnterRecovery
  * (the device leaves usbmuxd leave_ms after the tunnel is gone). */
 enum sim_enter_drop {
-	SIM_DROP_AFTER_REPLY = 0, /* reply, then close the tunnel at once */
+	SIM_DROP_WHEN_CLOSED = 0, /* reply, leave when the client closes it (or 1 s) */
+	SIM_DROP_AFTER_REPLY,     /* reply, then close the tunnel at once */
 	SIM_DROP_AFTER_STOP,      /* keep it until StopSession is answered */
 	SIM_DROP_BEFORE_REPLY,    /* close it without a reply */
 };
@@ -82,6 +83,8 @@ struct sim_device {
 	bool auto_boot_pending;   /* setenv done, not saved yet */
 	bool broken_os;           /* always comes back to recovery (a recovery loop) */
 	bool inaccessible;        /* USB node not readable by non-root users */
+	uint16_t recovery_pid;    /* 0x1280..0x1283: iBoot's USB product id (default 0x1281) */
+	bool unconfigured;        /* enumerates with no configuration set (bConfigurationValue empty) */
 	unsigned transition_ms;   /* time a mode change takes (device absent meanwhile) */
 	unsigned faults;          /* enum sim_fault bits */
 	enum sim_enter_drop enter_drop;
