@@ -46,6 +46,7 @@ struct run_opts {
 	bool verbose;
 	bool default_socket; /* usbmuxd at /var/run/usbmuxd, private mount namespace */
 	bool lifecycle;      /* usbmuxd runs only while a normal-mode device is there */
+	bool realistic;      /* real-world timings on every device */
 	char **command; /* NULL: interactive, run until a signal */
 };
 
@@ -58,6 +59,7 @@ static void usage(FILE *to)
 {
 	fprintf(to, "usage: irecsim run [--device SPEC]... [--demo] [--scenario FILE] "
 	            "[--log FILE] [--verbose] [--default-socket] [--mux-lifecycle] [--mux-listen-delay MS] "
+	            "[--realistic] [--time-scale F] "
 	            "[-- COMMAND [ARGS]]\n"
 	            "       irecsim ctl COMMAND [ARGS]   (inside a lab: $IRECSIM_CONTROL)\n"
 	            "SPEC: PRODUCT_OR_BOARD[:MODE][:key=value...], e.g. "
@@ -88,6 +90,10 @@ static bool parse_run_args(int argc, char **argv, struct run_opts *o)
 			o->default_socket = true;
 		} else if (!strcmp(a, "--mux-lifecycle")) {
 			o->lifecycle = true;
+		} else if (!strcmp(a, "--realistic")) {
+			o->realistic = true;
+		} else if (!strcmp(a, "--time-scale") && has_value) {
+			lab_set_time_scale(g_ascii_strtod(argv[++i], NULL));
 		} else if (!strcmp(a, "--mux-listen-delay") && has_value) {
 			muxsim_set_listen_delay((unsigned)strtoul(argv[++i], NULL, 10));
 		} else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
@@ -300,8 +306,11 @@ static bool start_lab(struct run_opts *o, const char *dir, GError **error)
 	if (!labtls_init(error) || !muxsim_init(mux, o->lifecycle, error) ||
 	    !lab_control_start(ctl, error))
 		return false;
-	for (unsigned i = 0; i < lab_device_count(); i++)
+	for (unsigned i = 0; i < lab_device_count(); i++) {
+		if (o->realistic)
+			lab_spec_realistic(lab_device(i));
 		lab_device_plug(lab_device(i));
+	}
 	g_setenv("IRECSIM_CONTROL", ctl, TRUE);
 	if (o->default_socket)
 		return default_socket_safe(error);

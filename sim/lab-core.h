@@ -40,12 +40,18 @@ void lab_devices_free(void);
 
 /* lab-spec.c: fill d (d->id set, rest zero) from SPEC; *home gets its mode. */
 bool lab_spec_parse(struct sim_device *d, enum sim_mode *home, const char *spec, GError **error);
+/* --realistic: real-world timings for every timing key the spec left at 0
+ * (sim/README.md lists them), drawn per device from the real ranges. */
+void lab_spec_realistic(struct sim_device *d);
 
 bool sim_mode_parse(const char *name, enum sim_mode *out);
 const char *sim_trust_name(enum sim_trust t);
 bool sim_trust_parse(const char *name, enum sim_trust *out);
 bool sim_faults_parse(const char *list, unsigned *out, GError **error);
 char *sim_faults_format(unsigned faults);
+
+/* --time-scale: every lab duration (lab_ms) times scale. */
+void lab_set_time_scale(double scale);
 
 /* Called after every mode change (the control socket's `wait` uses it). */
 typedef void (*lab_mode_hook)(struct sim_device *d);

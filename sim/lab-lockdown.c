@@ -567,7 +567,7 @@ static void leave(struct sim_device *d)
 	lab_lock();
 	leave_ms = d->leave_ms;
 	lab_unlock();
-	g_timeout_add(leave_ms, request_recovery_cb, d);
+	g_timeout_add(lab_ms(leave_ms), request_recovery_cb, d);
 }
 
 static gboolean leave_timeout(gpointer data)
@@ -593,7 +593,7 @@ static gboolean leave_timeout(gpointer data)
 void ldsim_flushed(struct ldsim *s)
 {
 	if (s->leaving && !s->leave_timer)
-		s->leave_timer = g_timeout_add(LD_LEAVE_MS, leave_timeout, s);
+		s->leave_timer = g_timeout_add(lab_ms(LD_LEAVE_MS), leave_timeout, s);
 }
 
 void ldsim_free(struct ldsim *s)

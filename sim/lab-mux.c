@@ -60,6 +60,7 @@ struct conn {
 	bool close_when_flushed;
 	struct sim_device *dev; /* tunnel target */
 	struct ldsim *ld;       /* tunnel lockdownd state */
+	guint latency_timer;    /* replies held back by ld-latency */
 };
 
 static struct {
@@ -312,6 +313,17 @@ static void cmd_listen(struct conn *c, uint32_t tag, plist_t req)
 	}
 }
 
+/* A freshly booted device: lockdownd is not listening for its first
+ * boot-refuse milliseconds on usbmuxd. */
+static bool still_booting(const struct sim_device *d)
+{
+	struct sim_device snap;
+
+	snapshot(d, &snap);
+	return snap.boot_refuse_ms && g_get_monotonic_time() - snap.mux_since_us <
+	                                      (gint64)lab_ms(snap.boot_refuse_ms) * 1000;
+}
+
 static void cmd_connect(struct conn *c, uint32_t tag, plist_t req)
 {
 	uint64_t id = 0, raw_port = 0;
@@ -330,8 +342,9 @@ static void cmd_connect(struct conn *c, uint32_t tag, plist_t req)
 		send_result(c, tag, MUX_BADDEV);
 		return;
 	}
-	if (port != LOCKDOWN_PORT) {
-		lab_log(d, "mux", "Connect port=%u prog=%s -> CONNREFUSED", port, prog(req));
+	if (port != LOCKDOWN_PORT || still_booting(d)) {
+		lab_log(d, "mux", "Connect port=%u prog=%s -> CONNREFUSED%s", port, prog(req),
+		        port == LOCKDOWN_PORT ? " (lockdownd not up yet)" : "");
 		send_result(c, tag, MUX_CONNREFUSED);
 		return;
 	}
@@ -473,6 +486,8 @@ static void conn_close(struct conn *c)
 		g_source_remove(c->in_watch);
 	if (c->out_watch)
 		g_source_remove(c->out_watch);
+	if (c->latency_timer)
+		g_source_remove(c->latency_timer);
 	close(c->fd);
 	ldsim_free(c->ld);
 	g_byte_array_unref(c->in);
@@ -547,6 +562,29 @@ static bool conn_read(struct conn *c, bool *eof)
 	}
 }
 
+static gboolean latency_done(gpointer data)
+{
+	struct conn *c = data;
+
+	c->latency_timer = 0;
+	conn_flush(c);
+	return G_SOURCE_REMOVE;
+}
+
+/* ld-latency: lockdownd's replies go out that much later. true: held. */
+static bool hold_replies(struct conn *c)
+{
+	struct sim_device snap;
+
+	if (c->latency_timer)
+		return true;
+	snapshot(c->dev, &snap);
+	if (!snap.ld_latency_ms || c->out->len == 0)
+		return false;
+	c->latency_timer = g_timeout_add(lab_ms(snap.ld_latency_ms), latency_done, c);
+	return true;
+}
+
 static gboolean conn_in_cb(gint fd, GIOCondition cond, gpointer data)
 {
 	struct conn *c = data;
@@ -568,6 +606,8 @@ static gboolean conn_in_cb(gint fd, GIOCondition cond, gpointer data)
 		conn_close(c);
 		return G_SOURCE_REMOVE;
 	}
+	if (c->state == CONN_TUNNEL && hold_replies(c))
+		return G_SOURCE_CONTINUE;
 	return conn_flush(c) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
@@ -726,8 +766,10 @@ void muxsim_attach(struct sim_device *d)
 	plist_t m;
 
 	lab_lock();
-	if (d->mux_id == 0)
+	if (d->mux_id == 0) {
 		d->mux_id = ++mux.next_id; /* a new DeviceID on each attach, like usbmuxd */
+		d->mux_since_us = g_get_monotonic_time();
+	}
 	snap = *d;
 	lab_unlock();
 	if (mux.lifecycle)

@@ -328,6 +328,7 @@ static bool run_command_locked(struct usb_plug *p, const char *cmd)
 		getenv_value(p, name, p->reply, sizeof(p->reply));
 	} else if (!strcmp(verb, "saveenv")) {
 		saveenv(p);
+		p->slow_ms = p->d->saveenv_ms; /* writing NVRAM takes its time */
 	}
 	return !strcmp(verb, "reboot");
 }
@@ -356,7 +357,7 @@ static int iboot_command(struct usb_plug *p, unsigned breq, const guint8 *data, 
 	char cmd[256];
 	unsigned n = MIN(wlen, sizeof(cmd) - 1);
 	gchar *esc;
-	bool reboot;
+	bool reboot, stall;
 
 	/* The data stage is wlen bytes, NUL-terminated only if the client says so. */
 	memcpy(cmd, data, n);
@@ -374,9 +375,15 @@ static int iboot_command(struct usb_plug *p, unsigned breq, const guint8 *data, 
 	}
 	lab_lock();
 	reboot = run_command_locked(p, cmd);
+	stall = reboot && (p->d->faults & SIM_FAULT_REBOOT_STALL);
 	lab_unlock();
 	if (reboot)
 		schedule_reboot(p);
+	if (stall) {
+		/* It resets before acknowledging: the host sees a STALL. */
+		lab_log(p->d, "usb", "reboot: STALL (fault), rebooting anyway");
+		return -EPIPE;
+	}
 	*actual = (int)wlen;
 	return 0;
 }

@@ -52,7 +52,8 @@ struct usb_plug {
 	 * are per open file, as usbfs keeps them, so two processes -- or two
 	 * opens in one -- conflict with EBUSY. */
 	const void *claim[USBSIM_MAX_IFACES];
-	unsigned config; /* bConfigurationValue now: 0 unconfigured, 1 */
+	unsigned config;  /* bConfigurationValue now: 0 unconfigured, 1 */
+	unsigned slow_ms; /* the transfer being run takes this much longer (saveenv) */
 };
 
 struct usb_plug *usb_plug_ref(struct usb_plug *p);

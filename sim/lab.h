@@ -53,6 +53,7 @@ enum sim_fault {
 	SIM_FAULT_NO_REPLY_LD = 1u << 6,    /* lockdownd never answers (client must time out) */
 	SIM_FAULT_NO_REPLY_ENTER = 1u << 7, /* lockdownd answers all but EnterRecovery */
 	SIM_FAULT_PLAIN_SESSION = 1u << 8,  /* StartSession answers EnableSessionSSL false */
+	SIM_FAULT_REBOOT_STALL = 1u << 9,   /* "reboot" STALLs (never acknowledged) but reboots */
 };
 
 /* What lockdownd does with the tunnel when it has accepted EnterRecovery
@@ -89,6 +90,14 @@ struct sim_device {
 	unsigned faults;          /* enum sim_fault bits */
 	enum sim_enter_drop enter_drop;
 	unsigned leave_ms;        /* tunnel dropped after EnterRecovery -> leaves usbmuxd */
+	/* Real-world timings (ms, 0 = off; all scaled by lab_ms()). */
+	unsigned enter_ms;        /* normal -> recovery (else transition_ms) */
+	unsigned boot_ms;         /* recovery -> normal boot (else transition_ms) */
+	unsigned boot_refuse_ms;  /* a freshly booted lockdownd refuses connections */
+	unsigned ld_latency_ms;   /* before each lockdownd reply */
+	unsigned usb_latency_ms;  /* added to each USB control transfer */
+	unsigned saveenv_ms;      /* the saveenv control transfer takes this long */
+	gint64 mux_since_us;      /* when it last attached to usbmuxd (monotonic) */
 
 	/* Owned by lab-usb while mode is a USB mode. */
 	void *usb_priv;
@@ -122,6 +131,9 @@ void lab_request_mode(struct sim_device *d, enum sim_mode target);
 /* iBoot got "reboot": core decides recovery (auto-boot false or broken
  * OS) or normal. Main loop only. */
 void lab_on_iboot_reboot(struct sim_device *d);
+
+/* A lab duration in real milliseconds: ms times the lab's --time-scale. */
+unsigned lab_ms(unsigned ms);
 
 /* Names for logs and the control socket: "normal", "recovery", "dfu", ... */
 const char *sim_mode_name(enum sim_mode m);

@@ -33,8 +33,9 @@ enter-verified)
 enter-tls-drop)
 	# Real sessions are TLS, and a rebooting device drops the tunnel under
 	# libimobiledevice's StopSession/SSL_shutdown: a write that raises
-	# SIGPIPE (status 141) unless irecctl ignores it. Every way it drops.
-	for drop in reply stop before; do
+	# SIGPIPE (status 141) unless irecctl ignores it. Every way it drops
+	# (client: the device waits until the client closes it).
+	for drop in client reply stop before; do
 		inlab iPhone16,1:normal:ecid=0x11:ios=17.5:enter-drop=$drop -- '
 			"$IRECCTL" enter -d 0x11 || exit $?
 			irecovery -i 0x11 -q'
