@@ -59,7 +59,7 @@ static void usage(FILE *to)
 {
 	fprintf(to, "usage: irecsim run [--device SPEC]... [--demo] [--scenario FILE] "
 	            "[--log FILE] [--verbose] [--default-socket] [--mux-lifecycle] [--mux-listen-delay MS] "
-	            "[--realistic] [--time-scale F] "
+	            "[--mux-preflight] [--realistic] [--time-scale F] "
 	            "[-- COMMAND [ARGS]]\n"
 	            "       irecsim ctl COMMAND [ARGS]   (inside a lab: $IRECSIM_CONTROL)\n"
 	            "SPEC: PRODUCT_OR_BOARD[:MODE][:key=value...], e.g. "
@@ -90,6 +90,8 @@ static bool parse_run_args(int argc, char **argv, struct run_opts *o)
 			o->default_socket = true;
 		} else if (!strcmp(a, "--mux-lifecycle")) {
 			o->lifecycle = true;
+		} else if (!strcmp(a, "--mux-preflight")) {
+			muxsim_set_preflight(true);
 		} else if (!strcmp(a, "--realistic")) {
 			o->realistic = true;
 		} else if (!strcmp(a, "--time-scale") && has_value) {

@@ -16,6 +16,7 @@
  * Pair records live in memory only: /var/lib/lockdown is never touched.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -74,6 +75,7 @@ static struct {
 	bool lifecycle;           /* run only while a device is in a mux mode */
 	bool available;           /* not switched off with `ctl mux off` */
 	unsigned listen_delay_ms; /* between bind() and listen() */
+	bool preflight;           /* pair unpaired devices on attach, as usbmuxd 1.1.1 */
 } mux = {.fd = -1, .available = true};
 
 static bool conn_flush(struct conn *c);
@@ -760,6 +762,30 @@ static void broadcast(plist_t msg)
 	}
 }
 
+/* usbmuxd 1.1.1's preflight: for a device on iOS 7+ without a pair record
+ * it calls lockdownd_pair itself, and the device shows "Trust This
+ * Computer?" -- whatever the client that made it reboot wanted. */
+static void preflight(struct sim_device *d)
+{
+	bool ask;
+	unsigned major = 0;
+
+	lab_lock();
+	sscanf(d->ios_version, "%u", &major);
+	ask = d->mode == SIM_NORMAL && d->trust == SIM_TRUST_UNPAIRED && major >= 7 &&
+	      !muxsim_has_saved_pair_record(d->udid);
+	if (ask)
+		d->trust = SIM_TRUST_DIALOG_PENDING;
+	lab_unlock();
+	if (ask)
+		lab_log(d, "mux", "preflight: Pair -> the device shows \"Trust This Computer?\"");
+}
+
+void muxsim_set_preflight(bool on)
+{
+	mux.preflight = on;
+}
+
 void muxsim_attach(struct sim_device *d)
 {
 	struct sim_device snap;
@@ -774,6 +800,8 @@ void muxsim_attach(struct sim_device *d)
 	lab_unlock();
 	if (mux.lifecycle)
 		daemon_start();
+	if (mux.preflight)
+		preflight(d);
 	lab_log(d, "mux", "Attached DeviceID=%u (%s)", snap.mux_id, sim_mode_name(snap.mode));
 	m = attached_message(&snap);
 	broadcast(m);

@@ -61,8 +61,22 @@ static const char *product_name(enum sim_mode m)
 	}
 }
 
-/* iBoot prints the serial number and IMEI; the lab has neither, so both
- * are derived from the ECID (stable per device, distinct between devices). */
+/* A10 and later start the string with SDOM:01, as a real iPhone 8 does
+ * (libirecovery#101). */
+static const char *sdom(const struct sim_device *d)
+{
+	return d->cpid >= 0x8010 && d->cpid < 0x8900 ? "SDOM:01 " : "";
+}
+
+/* The port controller of a Port DFU device has an ECID of its own
+ * (idevicerestore says so); the lab derives one, distinct per device. */
+static unsigned long long port_controller_ecid(const struct sim_device *d)
+{
+	return ((unsigned long long)d->ecid ^ 0x0000F00D00000000ull) | 0x0010000000000000ull;
+}
+
+/* As iBoot prints it: recovery mode names the hardware serial (SRNM, here
+ * derived from the ECID) and no IMEI; DFU names the ROM (SRTG). */
 static void identity_string(const struct sim_device *d, enum sim_mode m, char *out, size_t n)
 {
 	unsigned long long ecid = (unsigned long long)d->ecid;
@@ -70,23 +84,29 @@ static void identity_string(const struct sim_device *d, enum sim_mode m, char *o
 
 	if (d->faults & SIM_FAULT_BAD_SERIAL) {
 		g_strlcpy(out, d->serial_override, n);
+	} else if (m == SIM_KIS) {
+		/* KIS keeps the identity for its bulk protocol (libirecovery 1.2.1
+		 * and later ask there, and ignore this string); the lab does not
+		 * speak that protocol, so a KIS device names only its ROM here. */
+		snprintf(out, n, "SRTG:[%s]", srtg);
 	} else if (m == SIM_RECOVERY) {
 		snprintf(out, n,
-		         "CPID:%04X CPRV:11 CPFM:03 SCEP:01 BDID:%02X ECID:%016llX IBFL:3C "
-		         "SRNM:[F%011llX] IMEI:[35%013llu]",
-		         d->cpid, d->bdid, ecid, ecid & 0xFFFFFFFFFFFull, ecid % 10000000000000ull);
+		         "%sCPID:%04X CPRV:11 CPFM:03 SCEP:01 BDID:%02X ECID:%016llX IBFL:3C "
+		         "SRNM:[F%011llX]",
+		         sdom(d), d->cpid, d->bdid, ecid, ecid & 0xFFFFFFFFFFFull);
 	} else if (m == SIM_PORT_DFU) {
 		/* libirecovery takes the AP's CPID from BDID bits 8-23, its board from 24-31. */
 		snprintf(out, n,
 		         "CPID:%04X CPRV:00 CPFM:03 SCEP:00 BDID:%08X ECID:%016llX IBFL:00 "
 		         "SRTG:[%s]",
 		         PORT_DFU_CPID,
-		         (unsigned)((d->bdid & 0xFF) << 24 | (d->cpid & 0xFFFF) << 8), ecid, srtg);
+		         (unsigned)((d->bdid & 0xFF) << 24 | (d->cpid & 0xFFFF) << 8),
+		         port_controller_ecid(d), srtg);
 	} else {
 		snprintf(out, n,
-		         "CPID:%04X CPRV:11 CPFM:03 SCEP:01 BDID:%02X ECID:%016llX IBFL:3C "
+		         "%sCPID:%04X CPRV:11 CPFM:03 SCEP:01 BDID:%02X ECID:%016llX IBFL:3C "
 		         "SRTG:[%s]",
-		         d->cpid, d->bdid, ecid, srtg);
+		         sdom(d), d->cpid, d->bdid, ecid, srtg);
 	}
 }
 
@@ -175,7 +195,12 @@ void usbsim_iboot_setup(struct usb_plug *p)
 	GHashTable *saved;
 
 	build_descriptors(p);
-	nonce_string(buf, sizeof(buf));
+	/* A6 and older have no nonces: string #1, where libirecovery looks for
+	 * them, just says "Apple Inc.". */
+	if (p->d->cpid >= 0x8900 && p->d->cpid < 0x8960)
+		g_strlcpy(buf, "Apple Inc.", sizeof(buf));
+	else
+		nonce_string(buf, sizeof(buf));
 	set_string(p, 1, buf);
 	set_string(p, 2, "Apple Inc.");
 	set_string(p, 3, product_name(p->mode));

@@ -169,6 +169,9 @@ void muxsim_set_available(bool available);
 /* Time between the socket's bind() and listen() on each start: a client
  * woken by its creation finds nobody listening (ECONNREFUSED) meanwhile. */
 void muxsim_set_listen_delay(unsigned ms);
+/* Run usbmuxd's preflight on each attach: an unpaired device (iOS 7+) gets
+ * a pairing request and shows the Trust dialog (trust dialog-pending). */
+void muxsim_set_preflight(bool on);
 void muxsim_shutdown(void);
 
 /* Internal to lab-mux: lab-mux.c does the socket I/O of a Connect tunnel and

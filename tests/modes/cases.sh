@@ -57,6 +57,19 @@ enter-untrusted)
 	err_has 'no pair record: use --pair'
 	out_has '"result": "not-trusted"'
 	;;
+preflight-trust-dialog)
+	# usbmuxd's preflight asks an unpaired device to pair when it attaches
+	# (the Trust dialog): that is usbmuxd, never irecctl, which sends no Pair.
+	LAB_OPTS="$LAB_OPTS --mux-preflight"
+	inlab iPhone12,1:normal:ecid=0x13:ios=17.5:trust=unpaired -- '
+		"$IRECCTL" status --json || exit 10
+		"$IRECCTL" enter -d 0x13; echo "enter=$?"'
+	out_has '"trusted": false'
+	out_has '^enter=9$'
+	grep -q 'preflight: Pair -> the device shows "Trust This Computer?"' "$LAB_LOG" ||
+		fail "no preflight"
+	! grep -Eq 'lockdown (Pair|ValidatePair) .*label=irecctl' "$LAB_LOG" || fail "irecctl paired"
+	;;
 enter-already)
 	inlab iPhone10,1:recovery:ecid=0x22 -- '"$IRECCTL" enter'
 	rc_is 0
@@ -135,6 +148,19 @@ enter-dfu-assisted)
 	rc_is 0
 	out_has 'recovery -> dfu'
 	err_has '2/4  Press and hold Side and Volume Down now'
+	;;
+enter-port-dfu)
+	# The person's buttons land it in Port DFU, whose identity names the port
+	# controller's ECID, not the phone's: matched by the USB location it left.
+	inlab iPhone16,1:recovery:ecid=0x22:transition=2000 -- '
+		"$IRECCTL" enter --dfu --wait-for-person --timeout 30 &
+		pid=$!
+		"$IRECSIM" ctl wait 1 gone 15000 >/dev/null || exit 98
+		"$IRECSIM" ctl mode 1 port-dfu >/dev/null
+		wait $pid'
+	rc_is 0
+	out_has 'recovery -> port-dfu'
+	grep -q 'usb plug port-dfu' "$LAB_LOG" || fail "not in Port DFU"
 	;;
 enter-dfu-missed)
 	# Nobody holds the buttons: auto-boot was set first, so it boots normally.
