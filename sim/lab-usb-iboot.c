@@ -206,6 +206,9 @@ void usbsim_iboot_setup(struct usb_plug *p)
 	set_string(p, 3, product_name(p->mode));
 	identity_string(p->d, p->mode, buf, sizeof(buf));
 	set_string(p, 4, buf);
+	/* KIS gives its identity, in the DFU form, only over its protocol. */
+	if (p->mode == SIM_KIS)
+		identity_string(p->d, SIM_DFU, p->kis_identity, sizeof(p->kis_identity));
 
 	/* A boot starts with the saved variables. */
 	p->env = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);

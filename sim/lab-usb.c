@@ -55,6 +55,8 @@ void usb_plug_unref(struct usb_plug *p)
 		return;
 	if (p->env)
 		g_hash_table_destroy(p->env);
+	if (p->kis_reply)
+		g_byte_array_unref(p->kis_reply);
 	for (unsigned i = 0; i < USBSIM_N_STRINGS; i++)
 		g_free(p->str_utf8[i]);
 	g_free(p);
@@ -123,7 +125,15 @@ static int run_urb(struct usb_plug *p, struct usbdevfs_urb *urb, guint8 *buf)
 		return 0;
 	case USBDEVFS_URB_TYPE_BULK:
 	case USBDEVFS_URB_TYPE_INTERRUPT:
-		urb->status = usbsim_iboot_bulk(p, urb->endpoint, buf, len, &urb->actual_length);
+		if (p->mode == SIM_KIS && (urb->endpoint & 0x80))
+			urb->status =
+			        usbsim_kis_in(p, urb->endpoint, buf, len, &urb->actual_length);
+		else if (p->mode == SIM_KIS)
+			urb->status =
+			        usbsim_kis_out(p, urb->endpoint, buf, len, &urb->actual_length);
+		else
+			urb->status =
+			        usbsim_iboot_bulk(p, urb->endpoint, buf, len, &urb->actual_length);
 		return 0;
 	default:
 		return EINVAL;
