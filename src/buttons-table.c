@@ -310,8 +310,9 @@ const struct button_sequence button_dfu_table[DFU_CLASS_COUNT] = {
 		      {"Release the three keys; keep holding the power button until this computer "
 		       "sees the Mac.", 0, true},
 		      DO("Release the power button.")),
-		NOTES({"Which USB-C port is the DFU port depends on the model: see Apple's "
-		       "\"Revive or restore a Mac with Apple silicon\".", EVERY},
+		NOTES({"Which USB-C port is the DFU port depends on the model: Apple's support "
+		       "pages on reviving or restoring a Mac with Apple silicon name it for each "
+		       "model.", EVERY},
 		      NOTE_NEW_DFU_IDS),
 		.expect_pids = PIDS_DFU,
 	},

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * model_find(): a model from what a person types. Names are compared as
- * normalised words (case, punctuation, "generation"/"gen", "Wi-Fi"/"WiFi",
- * "3rd"/"3", parentheses all fold away), most specific reading first. A
+ * normalised words (case, punctuation, parentheses, "generation"/"gen",
+ * "Wi-Fi"/"WiFi" fold away; "3" reads "3rd"), most specific reading first. A
  * name that matches several models answers when every model a looser
  * reading could mean shares the same buttons, and (for several) the query
  * names the family; otherwise it is ambiguous, closest candidates first.
@@ -25,7 +25,8 @@ struct tokens {
 	char t[TOK_MAX][TOK_LEN];
 };
 
-/* Words with one meaning and several spellings; "" drops a word that says nothing. */
+/* Words with one meaning and several spellings; "" drops a word only some
+ * spellings carry. "gen" stays: "iPad (9th gen)" is not "iPad 9" (9.7-inch?). */
 static const struct {
 	const char *from, *to;
 } synonyms[] = {
@@ -44,19 +45,6 @@ static const struct {
 static const char *const variant_words[] = {
         "wifi", "cellular", "global", "gsm", "cdma", "china", "1tb", "2tb",
 };
-
-/* "3rd" -> "3": an ordinal is its number. */
-static void strip_ordinal(char *w)
-{
-	size_t n = strlen(w), d = 0;
-
-	while (d < n && isdigit((unsigned char)w[d]))
-		d++;
-	if (d > 0 && n == d + 2 &&
-	    (!strcmp(w + d, "st") || !strcmp(w + d, "nd") || !strcmp(w + d, "rd") ||
-	     !strcmp(w + d, "th")))
-		w[d] = '\0';
-}
 
 static const char *synonym(const char *w)
 {
@@ -77,7 +65,6 @@ static void push_word(struct tokens *tk, const char *w, size_t len)
 	for (size_t i = 0; i < len; i++)
 		buf[i] = (char)tolower((unsigned char)w[i]);
 	buf[len] = '\0';
-	strip_ordinal(buf);
 	const char *s = synonym(buf);
 	if (s[0])
 		snprintf(tk->t[tk->n++], TOK_LEN, "%s", s);
@@ -143,9 +130,26 @@ struct finder {
 	struct tokens q;
 };
 
+/* "3rd" for "3": a name's ordinal is meant by its bare number (not the other
+ * way round: "9th" must not read the 9 of "12.9-inch"). */
+static bool ordinal_of(const char *name_word, const char *q)
+{
+	size_t d = strlen(q);
+	const char *suffix = name_word + d;
+
+	for (size_t i = 0; i < d; i++)
+		if (!isdigit((unsigned char)q[i]))
+			return false;
+	return d > 0 && !strncmp(name_word, q, d) &&
+	       (!strcmp(suffix, "st") || !strcmp(suffix, "nd") || !strcmp(suffix, "rd") ||
+	        !strcmp(suffix, "th"));
+}
+
 static bool word_is(const char *name_word, const char *q, bool prefix)
 {
-	return prefix ? !strncmp(name_word, q, strlen(q)) : !strcmp(name_word, q);
+	if (prefix)
+		return !strncmp(name_word, q, strlen(q));
+	return !strcmp(name_word, q) || ordinal_of(name_word, q);
 }
 
 /* q equals name's words from `at` on (the last one may be a prefix). */
@@ -205,15 +209,17 @@ static bool read_run(const struct finder *f, const struct model *m, const struct
 	return false;
 }
 
-/* Every query word starts a different word of the name, in any order. */
+/* Every query word is a different word of the name, in any order (the last
+ * one may be cut short: "iPhone X" reads XS and XR too). */
 static bool read_words(const struct finder *f, const struct model *m, const struct tokens *name)
 {
 	bool used[TOK_MAX] = {false};
 
 	(void)m;
 	for (size_t i = 0; i < f->q.n; i++) {
+		bool prefix = i + 1 == f->q.n;
 		size_t k = 0;
-		while (k < name->n && (used[k] || !word_is(name->t[k], f->q.t[i], true)))
+		while (k < name->n && (used[k] || !word_is(name->t[k], f->q.t[i], prefix)))
 			k++;
 		if (k == name->n)
 			return false;

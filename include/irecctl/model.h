@@ -187,8 +187,9 @@ struct model_find_result {
  * Find a model from what a person types: a product type, a board config or
  * a marketing name as Apple writes it or as people abbreviate it. Names
  * are compared word by word after folding case, punctuation and
- * parentheses, "generation"/"gen", ordinals ("3rd" = "3"), "Wi-Fi"/"WiFi"
- * ("Wi-Fi + Cellular" = "Cellular"), "-inch" and "Apple". Readings, most
+ * parentheses, "generation"/"gen", "Wi-Fi"/"WiFi" ("Wi-Fi + Cellular" =
+ * "Cellular"), "-inch" and "Apple"; a number reads the ordinal ("3" the
+ * "3rd" of a name, not "9th" the 9 of "12.9"). Readings, most
  * specific first; the first that matches anything decides:
  *   1. product type or board config (case-insensitive);
  *   2. the whole name ("iPhone 15 Pro", "iPod touch (7th generation)");
@@ -197,7 +198,8 @@ struct model_find_result {
  *   4. the start of the name, the last word possibly cut short
  *      ("iPhone 15 Pro M", "iPad mini 6");
  *   5. a run of words anywhere in the name ("17e", "SE 3");
- *   6. every word starting some word of the name, in any order ("iPad Air M4");
+ *   6. every word a different word of the name, in any order, the last one
+ *      possibly cut short ("iPad Air M4");
  *   7. every word inside some word of the name.
  * Rows of one product type count once. The candidates answer (MODEL_FOUND)
  * when they and every model reading 6 matches share the same button

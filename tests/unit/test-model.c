@@ -333,6 +333,9 @@ static void test_find_apple_names(void **state)
 	assert_string_equal(found("IPAD PRO 12.9-INCH (5TH GENERATION) (WI-FI)")->product_type,
 	                    "iPad13,8");
 	assert_string_equal(found("Apple iPhone 15 Pro")->product_type, "iPhone16,1");
+	/* Ordinals are numbers: "6" is "6th" in any place. */
+	variants("iPad mini 6 WiFi", "iPad14,1", 1);
+	variants("iPad (9th generation)", "iPad12,1", 2);
 }
 
 /* Short names whose every reading has the same buttons answer, with the variants. */
@@ -359,6 +362,9 @@ static void test_find_ambiguous(void **state)
 	/* 9th gen, 9.7-inch or 12.9-inch: Home button or not. */
 	static const char *const ipad9[] = {"iPad12,1", "iPad12,2", NULL};
 	ambiguous("iPad 9", 20, ipad9);
+	/* A bare number reads an ordinal: "9 gen" is the 9th gen first, before 12.9-inch ones. */
+	assert_int_equal(model_find("iPad 9 gen", &r), MODEL_AMBIGUOUS);
+	assert_string_equal(r.candidates[0]->product_type, "iPad12,1");
 	/* The iPhone before any Apple Watch. */
 	assert_int_equal(model_find("SE 3", &r), MODEL_AMBIGUOUS);
 	assert_string_equal(r.candidates[0]->product_type, "iPhone14,6");
