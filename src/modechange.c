@@ -436,8 +436,9 @@ static void handle_event(struct target *v, size_t n, const struct event *ev)
 		return;
 	if (ev->kind == EVENT_REMOVE) {
 		t->departed = true;
-		log_info("0x%016llx left %s mode", (unsigned long long)ev->dev.ecid,
-		         mode_name(ev->dev.mode));
+		char label[80];
+		device_label(&ev->dev, label, sizeof(label));
+		log_info("%s left %s mode", label, mode_name(ev->dev.mode));
 		return;
 	}
 	/* Still the same attachment as before the request: not an arrival. */
@@ -624,7 +625,13 @@ static int act(struct ctx *ctx, struct target *v, size_t n, int64_t deadline)
 	                            : left < 1       ? 1
 	                                             : (int)left,
 	};
-	if (events_start_opts(&loop, &eo, err, sizeof(err)) < 0) {
+	struct device *known = calloc(n ? n : 1, sizeof(*known));
+	for (size_t i = 0; known && i < n; i++)
+		known[eo.nknown++] = v[i].dev;
+	eo.known = known;
+	int r = events_start_opts(&loop, &eo, err, sizeof(err));
+	free(known);
+	if (r < 0) {
 		for (size_t i = 0; i < n; i++)
 			if (!v[i].resolved)
 				resolve(&v[i], IREC_EFAIL, v[i].dev.mode, "%s", err);
