@@ -145,6 +145,13 @@ static int select_targets(const struct ctx *ctx, const struct mc_spec *spec,
 			continue;
 		(*out)[(*n)++].dev = l->v[i];
 	}
+	if (*n == 0 && ctx->have_device && ctx->device.kind == DEVID_UDID &&
+	    !ctx->device.has_ecid && !spec->absent_model) {
+		log_error("no attached device has UDID %s; a device older than the A12 shows no "
+		          "UDID in recovery or DFU mode: select it by its ECID",
+		          ctx->device.udid);
+		return IREC_ENODEV;
+	}
 	if (*n == 0 && ctx->have_device && spec->absent_model) {
 		*n = 1;
 		return absent_target(ctx, spec, &(*out)[0]);
@@ -702,6 +709,9 @@ int modechange_run(struct ctx *ctx, const struct mc_spec *spec)
 	char err[200];
 	int status;
 
+	/* An old-form UDID has no ECID in it: the one lockdownd gave last time. */
+	if (ctx->have_device && ctx->device.kind == DEVID_UDID && !ctx->device.has_ecid)
+		ctx->device.has_ecid = lock_recall_udid(ctx->device.udid, &ctx->device.ecid);
 	discover(&l, &o, err, sizeof(err));
 	status = select_targets(ctx, spec, &l, &v, &n);
 	device_list_free(&l);
@@ -714,6 +724,9 @@ int modechange_run(struct ctx *ctx, const struct mc_spec *spec)
 		v[i].started_ms = events_now_ms();
 	}
 	lock_targets(v, n);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].lock.fd >= 0 && v[i].dev.mode == MODE_NORMAL)
+			lock_remember_udid(v[i].dev.udid, v[i].dev.ecid);
 	if (spec->lock_timeout_s > 0)
 		refresh_after_lock_wait(&o, v, n);
 	status = act(ctx, v, n, deadline);

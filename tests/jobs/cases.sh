@@ -253,6 +253,23 @@ slow-fresh-lockdown)
 	rc_is 0
 	out_has 'recovery -> normal'
 	;;
+old-udid-follow)
+	# Before the A12 the UDID holds no ECID and recovery shows no UDID:
+	# the ECID lockdownd gave when entering lets exit follow the device.
+	inlab iPhone10,1:normal:ecid=0x22:ios=14.0 -- '
+		u=$("$IRECSIM" ctl list | awk "{print \$3}")
+		"$IRECCTL" enter -d $u || exit 90
+		"$IRECCTL" exit -d $u'
+	rc_is 0
+	out_has 'normal -> recovery'
+	out_has 'recovery -> normal'
+	;;
+old-udid-hint)
+	# Nothing remembered: say to use the ECID, not just "no device".
+	inlab iPhone10,1:recovery:ecid=0x22 -- '"$IRECCTL" exit -d 0123456789abcdef0123456789abcdef01234567'
+	rc_is 3
+	err_has 'shows no UDID in recovery or DFU mode: select it by its ECID'
+	;;
 *)
 	echo "unknown case $1" >&2
 	exit 2
