@@ -72,7 +72,10 @@ exec-env)
 		python3 - "${f%.env}.json" "$f" <<'PY' || fail "environment differs from the JSON record of $f"
 import json, sys
 rec = json.load(open(sys.argv[1]))
+import os
 env = dict(l.rstrip("\n").split("=", 1) for l in open(sys.argv[2]) if "=" in l)
+# What watch inherited (CI exports IRECCTL_WERROR, say) reaches the hook as is.
+env = {k: v for k, v in env.items() if os.environ.get(k) != v}
 keys = {"EVENT": "event", "ECID": "ecid", "UDID": "udid", "MODE": "mode",
         "PREVIOUS_MODE": "previous_mode", "MODEL": "product_type", "MODEL_NAME": "name",
         "LOCATION": "usb_location"}
