@@ -45,19 +45,21 @@ static uint16_t mode_pid(enum sim_mode m)
 	}
 }
 
+/* What lsusb shows: Apple's product string, marked simulated (no library
+ * matches on it). */
 static const char *product_name(enum sim_mode m)
 {
 	switch (m) {
 	case SIM_RECOVERY:
-		return "Apple Mobile Device (Recovery Mode)";
+		return "Apple Mobile Device (Recovery Mode), simulated";
 	case SIM_WTF:
-		return "Apple Mobile Device (WTF Mode)";
+		return "Apple Mobile Device (WTF Mode), simulated";
 	case SIM_KIS:
-		return "Apple Mobile Device (KIS Mode)";
+		return "Apple Mobile Device (KIS Mode), simulated";
 	case SIM_PORT_DFU:
-		return "Apple Mobile Device (Port DFU Mode)";
+		return "Apple Mobile Device (Port DFU Mode), simulated";
 	default:
-		return "Apple Mobile Device (DFU Mode)";
+		return "Apple Mobile Device (DFU Mode), simulated";
 	}
 }
 
@@ -76,7 +78,8 @@ static unsigned long long port_controller_ecid(const struct sim_device *d)
 }
 
 /* As iBoot prints it: recovery mode names the hardware serial (SRNM, here
- * derived from the ECID) and no IMEI; DFU names the ROM (SRTG). */
+ * derived from the ECID and starting with SIM, like lockdownd's
+ * SerialNumber) and no IMEI; DFU names the ROM (SRTG). */
 static void identity_string(const struct sim_device *d, enum sim_mode m, char *out, size_t n)
 {
 	unsigned long long ecid = (unsigned long long)d->ecid;
@@ -85,15 +88,15 @@ static void identity_string(const struct sim_device *d, enum sim_mode m, char *o
 	if (d->faults & SIM_FAULT_BAD_SERIAL) {
 		g_strlcpy(out, d->serial_override, n);
 	} else if (m == SIM_KIS) {
-		/* KIS keeps the identity for its bulk protocol (libirecovery 1.2.1
-		 * and later ask there, and ignore this string); the lab does not
-		 * speak that protocol, so a KIS device names only its ROM here. */
+		/* KIS keeps the identity for its bulk protocol (lab-usb-kis.c;
+		 * libirecovery 1.2.1 and later ask there and ignore this string),
+		 * so a KIS device names only its ROM here. */
 		snprintf(out, n, "SRTG:[%s]", srtg);
 	} else if (m == SIM_RECOVERY) {
 		snprintf(out, n,
 		         "%sCPID:%04X CPRV:11 CPFM:03 SCEP:01 BDID:%02X ECID:%016llX IBFL:3C "
-		         "SRNM:[F%011llX]",
-		         sdom(d), d->cpid, d->bdid, ecid, ecid & 0xFFFFFFFFFFFull);
+		         "SRNM:[SIM%09llX]",
+		         sdom(d), d->cpid, d->bdid, ecid, ecid & 0xFFFFFFFFFull);
 	} else if (m == SIM_PORT_DFU) {
 		/* libirecovery takes the AP's CPID from BDID bits 8-23, its board from 24-31. */
 		snprintf(out, n,
