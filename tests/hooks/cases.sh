@@ -10,6 +10,8 @@ export T="$tmp"
 # In the lab: bg starts watch in the background ($pid, able to get SIGINT:
 # a plain sh starts background jobs with SIGINT ignored).
 cat >"$tmp/lib.sh" <<'LIB'
+# A script that fails half-way must not leave its watch running.
+trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true' EXIT
 bg() {
 	env --default-signal=INT "$@" &
 	pid=$!
