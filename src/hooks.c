@@ -50,7 +50,7 @@ struct job {
 };
 
 struct lane {
-	char name[48];
+	char name[72]; /* an ECID, a UDID or an attachment key */
 	struct job *head, *tail;
 	pthread_t thread;
 	bool busy;       /* a thread runs this lane's queue */
