@@ -160,6 +160,7 @@ exec-missing)
 		kill -INT $pid; wait $pid; echo "rc=$?"'
 	has out '^rc=0$'
 	has w.err "hook for 0x0000000000000031 present normal: cannot run '/nonexistent/hook': No such file or directory"
+	lacks w.err 'exited with status' # one report per failure
 	;;
 exec-interrupt)
 	# Ctrl-C ends watch at once, and the hook it started with it.
