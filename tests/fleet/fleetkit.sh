@@ -43,7 +43,7 @@ fail() {
 }
 
 # host NAME SPEC...: a lab in the background. irecsim prints its
-# environment and "# lab running" once it is ready; it is read through a
+# environment and "# lab running: N simulated devices ..." once it is ready; it is read through a
 # FIFO, so this returns the moment the lab is up (or fails if it exits).
 host() {
 	_h=$1
