@@ -7,10 +7,11 @@ set -eu
 . "$(dirname "$0")/../casekit.sh"
 
 # json EXPECTATIONS...: the JSON in $tmp/out is well-formed, consistent with
-# the exit status, and meets check-json.py's expectations.
+# the exit status, meets check-json.py's expectations and schemas/doctor.
 json() {
 	python3 "$CHECK_JSON" "$tmp/out" "$(cat "$tmp/rc")" "$@" >"$tmp/check" 2>&1 ||
 		fail "$(cat "$tmp/check")"
+	json_valid doctor "$tmp/out"
 }
 
 

@@ -193,6 +193,7 @@ wait-json)
 	has out "\"ecid\": \"$ECID\""
 	has out '"mode": "normal"'
 	has out '"attached": true'
+	json_valid wait "$tmp/out"
 	;;
 wait-usage)
 	inlab $N8 -- '"$IRECCTL" wait --for sideways'
