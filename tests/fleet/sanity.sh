@@ -54,7 +54,11 @@ ignore="$coll/tests/sanity/ignore-$major.txt"
 [ -f "$ignore" ] || { echo "FAIL: no $ignore (copy the newest one)" >&2; failed=1; }
 
 vm="$at/_util/controller/sanity/validate-modules"
-if "$py" -c 'import voluptuous' 2>/dev/null; then
+# ansible-core 2.19 (Debian 13) also wants antsibull-docs-parser, which
+# Debian does not package.
+vm_needs=voluptuous
+grep -rqs "antsibull_docs_parser" "$vm" && vm_needs="$vm_needs, antsibull_docs_parser"
+if "$py" -c "import $vm_needs" 2>/dev/null; then
 	PYTHONPATH="$vm" "$py" "$vm/validate.py" --format json --arg-spec \
 		--collection ansible_collections/irecctl/fleet \
 		--collection-version "$(sed -n 's/^version: *//p' galaxy.yml)" \
@@ -85,7 +89,7 @@ PY
 		echo "validate-modules: ok ($(ls plugins/modules/*.py | wc -l) modules)"
 	fi
 else
-	echo "validate-modules: not run (python3-voluptuous missing)"
+	echo "validate-modules: not run (needs the Python modules $vm_needs)"
 fi
 
 if "$py" -m pycodestyle --version >/dev/null 2>&1; then
