@@ -145,6 +145,13 @@ static int select_targets(const struct ctx *ctx, const struct mc_spec *spec,
 			continue;
 		(*out)[(*n)++].dev = l->v[i];
 	}
+	if (*n == 0 && ctx->have_device && ctx->device.kind == DEVID_UDID &&
+	    !ctx->device.has_ecid && !spec->absent_model) {
+		log_error("no attached device has UDID %s; a device older than the A12 shows no "
+		          "UDID in recovery or DFU mode: select it by its ECID",
+		          ctx->device.udid);
+		return IREC_ENODEV;
+	}
 	if (*n == 0 && ctx->have_device && spec->absent_model) {
 		*n = 1;
 		return absent_target(ctx, spec, &(*out)[0]);
@@ -444,8 +451,9 @@ static void handle_event(struct target *v, size_t n, const struct event *ev)
 		return;
 	if (ev->kind == EVENT_REMOVE) {
 		t->departed = true;
-		log_info("0x%016llx left %s mode", (unsigned long long)ev->dev.ecid,
-		         mode_name(ev->dev.mode));
+		char label[80];
+		device_label(&ev->dev, label, sizeof(label));
+		log_info("%s left %s mode", label, mode_name(ev->dev.mode));
 		return;
 	}
 	/* Still the same attachment as before the request: not an arrival. */
@@ -633,7 +641,13 @@ static int act(struct ctx *ctx, struct target *v, size_t n, int64_t deadline)
 	                            : left < 1       ? 1
 	                                             : (int)left,
 	};
-	if (events_start_opts(&loop, &eo, err, sizeof(err)) < 0) {
+	struct device *known = calloc(n ? n : 1, sizeof(*known));
+	for (size_t i = 0; known && i < n; i++)
+		known[eo.nknown++] = v[i].dev;
+	eo.known = known;
+	int r = events_start_opts(&loop, &eo, err, sizeof(err));
+	free(known);
+	if (r < 0) {
 		for (size_t i = 0; i < n; i++)
 			if (!v[i].resolved)
 				resolve(&v[i], IREC_EFAIL, v[i].dev.mode, "%s", err);
@@ -704,6 +718,9 @@ int modechange_run(struct ctx *ctx, const struct mc_spec *spec)
 	char err[200];
 	int status;
 
+	/* An old-form UDID has no ECID in it: the one lockdownd gave last time. */
+	if (ctx->have_device && ctx->device.kind == DEVID_UDID && !ctx->device.has_ecid)
+		ctx->device.has_ecid = lock_recall_udid(ctx->device.udid, &ctx->device.ecid);
 	discover(&l, &o, err, sizeof(err));
 	status = select_targets(ctx, spec, &l, &v, &n);
 	device_list_free(&l);
@@ -716,6 +733,9 @@ int modechange_run(struct ctx *ctx, const struct mc_spec *spec)
 		v[i].started_ms = events_now_ms();
 	}
 	lock_targets(v, n);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].lock.fd >= 0 && v[i].dev.mode == MODE_NORMAL)
+			lock_remember_udid(v[i].dev.udid, v[i].dev.ecid);
 	if (spec->lock_timeout_s > 0)
 		refresh_after_lock_wait(&o, v, n);
 	status = act(ctx, v, n, deadline);

@@ -163,6 +163,13 @@ busy)
 	exec 9<&-
 	[ "$(ctl lab2 list | awk '{print $5}')" = normal ] || fail "lab2's device is not in normal mode"
 	;;
+pair)
+	host lab1 iPhone12,1:normal:ecid=0x91:ios=17.0:trust=unpaired
+	inventory
+	play "$FLEET_DIR/pair.yml"
+	rc_is 0
+	grep -q '0x0000000000000091 lockdown Pair' "$tmp/lab1.log" || fail "no pairing request in the lab log"
+	;;
 restore-consent)
 	host lab1 iPhone10,3:recovery:ecid=0xe1 iPhone12,1:normal:ecid=0xe2
 	inventory
@@ -174,6 +181,28 @@ restore-consent)
 	[ "$(grep -c '^argv restore' "$tmp/lab1.spy")" = 1 ] || fail "spy: $(cat "$tmp/lab1.spy")"
 	grep '^argv restore' "$tmp/lab1.spy" | grep -q -- '--plan' || fail "a restore without --plan"
 	[ -z "$(requests_after lab1 restore)" ] || fail "lab1 saw requests: $(requests_after lab1 restore)"
+	;;
+mux-proxy)
+	# How far USBMUXD_SOCKET_ADDRESS=host:port carries (README, "How the lab
+	# grows further"): `remote` reaches usbhost's usbmuxd through a TCP
+	# proxy on loopback; its own USB bus (an empty lab) is not usbhost's.
+	host usbhost iPhone12,1:normal:ecid=0xf1:ios=17.5 iPhone10,3:recovery:ecid=0xf2
+	host remote
+	mkfifo "$tmp/bridge.fifo"
+	"$(ansible_python)" "$FLEET_DIR/mux-bridge.py" "$(lab_var usbhost USBMUXD_SOCKET_ADDRESS | sed 's/^UNIX://')" \
+		>"$tmp/bridge.fifo" 2>"$tmp/bridge.err" &
+	bg_pids="$bg_pids $!"
+	read -r port <"$tmp/bridge.fifo" || fail "bridge: $(cat "$tmp/bridge.err")"
+	sed -i "s|^export USBMUXD_SOCKET_ADDRESS=.*|export USBMUXD_SOCKET_ADDRESS='127.0.0.1:$port'|" "$tmp/remote.env"
+	inventory
+	ctl usbhost log-mark proxy
+	play "$FLEET_DIR/proxy.yml"
+	rc_is 0
+	# the request crossed the proxy; the device then arrived on usbhost's USB
+	sed -n '/mark proxy$/,$p' "$tmp/usbhost.log" >"$tmp/after"
+	grep -q '0x00000000000000f1 lockdown EnterRecovery label=irecctl' "$tmp/after" || fail "no EnterRecovery through the proxy"
+	grep -q '0x00000000000000f1 usb plug recovery' "$tmp/after" || fail "0xf1 did not arrive on usbhost's USB"
+	! grep -q 'ctrl-out' "$tmp/remote.log" || fail "remote's own bus saw a transfer"
 	;;
 *)
 	echo "unknown case $1" >&2

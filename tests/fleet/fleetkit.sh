@@ -17,8 +17,11 @@
 : "${IRECSIM:?}" "${IRECCTL:?}" "${SRC:?}"
 tmp=$(mktemp -d /tmp/fleet.XXXXXX)
 hosts=""
-# The labs are stopped (SIGTERM: each removes its own directory) by pid.
+bg_pids=""
+# The labs (and other background helpers, $bg_pids) are stopped by pid:
+# SIGTERM, on which each lab removes its own directory.
 cleanup() {
+	for p in $bg_pids; do kill "$p" 2>/dev/null || :; done
 	for h in $hosts; do
 		pid=$(cat "$tmp/$h.pid" 2>/dev/null) && kill "$pid" 2>/dev/null || :
 	done

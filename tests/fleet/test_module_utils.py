@@ -44,6 +44,13 @@ class Records(unittest.TestCase):
         self.assertEqual(u.schema_version([doc]), 1)
         self.assertEqual(u.records_of({"schema_version": "1.0", "results": [REC]}), [REC])
 
+    def test_stamped_records(self):
+        # irecctl stamps every record of an array (schemas/, contract.h)
+        docs = u.parse_documents('[{"schema_version": 1, "ecid": "0x1"}, {"schema_version": 2}]')
+        self.assertEqual(u.schema_versions(docs), [1, 2])
+        self.assertEqual(u.schema_version(docs), 1)
+        self.assertEqual(u.schema_versions(u.parse_documents("[]")), [])
+
     def test_single_record(self):
         self.assertEqual(u.records_of(REC), [REC])
 
@@ -93,6 +100,51 @@ class ExitCodes(unittest.TestCase):
         missing = sorted(set(table) - set(u.EXIT_CODES))
         if missing:
             sys.stderr.write("note: codes the modules name only through JSON: %s\n" % missing)
+
+
+class Recorder(object):
+    """What Irecctl asks of AnsibleModule, recorded (unit tests only; the
+    modules run under the real AnsibleModule in the lab cases)."""
+
+    def __init__(self, stdout, rc=0):
+        self.stdout, self.rc, self.warnings, self.argv = stdout, rc, [], None
+
+    def run_command(self, argv, check_rc=False, expand_user_and_vars=True):
+        assert expand_user_and_vars is False and check_rc is False
+        self.argv = argv
+        return self.rc, self.stdout, ""
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+    def fail_json(self, **kw):
+        raise AssertionError(kw)
+
+
+class Runs(unittest.TestCase):
+    def test_argument_vector(self):
+        m = Recorder("[]")
+        u.Irecctl(m, "/opt/irecctl", timeout=7.5).run("exit", ["-d", "0x1"])
+        self.assertEqual(m.argv, ["/opt/irecctl", "exit", "-d", "0x1", "--json", "--timeout", "7.5"])
+
+    def test_newer_contract_warns(self):
+        m = Recorder('[{"schema_version": 2, "ecid": "0x1", "mode": "normal"}]')
+        res = u.Irecctl(m, "irecctl").run("status")
+        self.assertEqual(len(m.warnings), 1)
+        self.assertIn("schema_version 2", m.warnings[0])
+        self.assertEqual(res.records()[0]["mode"], "normal")
+
+    def test_known_contract_is_quiet(self):
+        m = Recorder('[{"schema_version": 1, "ecid": "0x1"}]')
+        u.Irecctl(m, "irecctl").run("status")
+        self.assertEqual(m.warnings, [])
+
+    def test_selection(self):
+        irec = u.Irecctl(Recorder("[]"), "irecctl")
+        self.assertEqual(irec.selection(ecid=2844626588139521), ["-d", "0x000a1b2c3d4e0001"])
+        self.assertEqual(irec.selection(ecid="0xA1B2C3D4E0001"), ["-d", "0x000a1b2c3d4e0001"])
+        self.assertEqual(irec.selection(udid="abc"), ["-d", "abc"])
+        self.assertEqual(irec.selection(all_devices=True), ["--all"])
 
 
 class CheckModePlan(unittest.TestCase):

@@ -44,6 +44,11 @@ NAME_TO_CODE = dict((v[0], k) for k, v in EXIT_CODES.items())
 # Modes irecctl reports, grouped the way enter/exit treat them.
 DFU_LIKE = frozenset(("dfu", "wtf", "kis", "port-dfu"))
 
+# irecctl's JSON contract: every record carries "schema_version", which
+# changes only when a key is removed, renamed or changes meaning (keys may
+# be added within a version). The versions this collection was written for:
+KNOWN_SCHEMA_VERSIONS = (1,)
+
 # Where a list of records may sit in a JSON document, in order of preference.
 LIST_KEYS = ("devices", "results", "targets")
 
@@ -137,11 +142,22 @@ def diagnostics(text, limit=400):
     return joined if len(joined) <= limit else joined[:limit - 3] + "..."
 
 
-def schema_version(docs):
+def schema_versions(docs):
+    """Every schema_version in the documents: of an enclosing object, and of
+    each record (irecctl stamps each one)."""
+    found = []
     for doc in docs or []:
-        if isinstance(doc, dict) and "schema_version" in doc:
-            return doc["schema_version"]
-    return None
+        objs = ([doc] if isinstance(doc, dict) else []) + records_of(doc)
+        for obj in objs:
+            if "schema_version" in obj and obj["schema_version"] not in found:
+                found.append(obj["schema_version"])
+    return found
+
+
+def schema_version(docs):
+    """The documents' schema_version (the first one), or None."""
+    found = schema_versions(docs)
+    return found[0] if found else None
 
 
 class IrecctlResult(object):
@@ -200,6 +216,12 @@ class Irecctl(object):
             self.module.fail_json(msg="%s %s printed something that is not JSON (exit %d)"
                                   % (self.path, command, rc), rc=rc, cmd=argv,
                                   stdout=out, stderr=err)
+        unknown = [v for v in schema_versions(result.docs) if v not in KNOWN_SCHEMA_VERSIONS]
+        if unknown:
+            self.module.warn("irecctl %s printed JSON schema_version %s; this collection knows %s "
+                             "and reads it by key, but a key it relies on may have changed"
+                             % (command, ", ".join(str(v) for v in unknown),
+                                ", ".join(str(v) for v in KNOWN_SCHEMA_VERSIONS)))
         return result
 
     def status(self, selection=()):
