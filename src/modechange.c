@@ -26,7 +26,7 @@ struct target {
 	struct mc_plan plan;
 	const struct mc_spec *spec;
 	int status;
-	char message[240];
+	char message[320];
 	bool waiting;  /* the request went out (or a person acts): watch for arrival */
 	bool departed; /* seen leaving since the request */
 	bool resolved;
@@ -224,10 +224,19 @@ static void lock_targets(struct target *v, size_t n)
 
 /* --- sending, one thread per device ---------------------------------------- */
 
+static const struct model *model_for_buttons(const struct target *t)
+{
+	if (t->plan.model)
+		return t->plan.model;
+	return t->dev.model ? t->dev.model : t->spec->absent_model;
+}
+
 static void print_buttons(const struct target *t)
 {
+	if (!t->plan.buttons[0])
+		log_note("%s", BUTTONS_UNKNOWN_HINT);
 	for (int i = 0; i < 2 && t->plan.buttons[i]; i++)
-		buttons_print(stderr, t->plan.buttons[i], t->dev.model);
+		buttons_print(stderr, t->plan.buttons[i], model_for_buttons(t));
 }
 
 /*
@@ -249,11 +258,6 @@ static void *send_thread(void *arg)
 	wake.source = EVENT_SRC_TEST;
 	events_inject(t->loop, &wake);
 	return NULL;
-}
-
-static const struct model *model_for_buttons(const struct target *t)
-{
-	return t->dev.model ? t->dev.model : t->spec->absent_model;
 }
 
 /* Act on every finished send: a refusal resolves the target at once. */
@@ -319,13 +323,15 @@ static void start_person(struct target *t, bool interactive, bool *guide_taken)
 	char name[128];
 
 	device_display_name(&t->dev, name, sizeof(name));
-	log_note("%s (%s): %s", name, mode_name(t->dev.mode), t->plan.message);
 	/* --no-wait: nothing goes over USB here, so nothing can be "sent". */
 	if ((!interactive && !t->spec->wait_for_person) || t->spec->no_wait) {
+		const char *why = t->plan.unattended ? t->plan.unattended : t->plan.message;
+		log_note("%s (%s): %s", name, mode_name(t->dev.mode), why);
 		print_buttons(t);
-		resolve(t, IREC_ENEEDPERSON, t->dev.mode, "%s", t->plan.message);
+		resolve(t, IREC_ENEEDPERSON, t->dev.mode, "%s", why);
 		return;
 	}
+	log_note("%s (%s): %s", name, mode_name(t->dev.mode), t->plan.message);
 	t->waiting = true;
 	/*
 	 * One guide at a time: interleaved countdowns would help nobody. Without
@@ -391,8 +397,7 @@ static void on_arrival(struct target *t, const struct device *d)
 		ops_iboot_getenv(d, "build-version", build, sizeof(build));
 		resolve(t, IREC_ELOOP, d->mode,
 		        "came back in recovery mode (auto-boot=%s, iBoot %s): the OS does not "
-		        "boot; "
-		        "restore it (irecctl restore --update keeps data)",
+		        "boot; " BUTTONS_LOOP_ADVICE,
 		        autoboot[0] ? autoboot : "?", build[0] ? build : "?");
 	} else {
 		resolve(t, IREC_EOTHERMODE, d->mode, "arrived in %s mode instead of %s",
@@ -574,7 +579,8 @@ static json_t *target_json(const struct target *t)
 	if (t->plan.buttons[0]) {
 		json_t *b = json_array();
 		for (int i = 0; i < 2 && t->plan.buttons[i]; i++)
-			json_array_append_new(b, buttons_to_json(t->plan.buttons[i]));
+			json_array_append_new(
+			        b, buttons_to_json(t->plan.buttons[i], model_for_buttons(t)));
 		json_object_set_new(o, "buttons", b);
 	}
 	return o;
