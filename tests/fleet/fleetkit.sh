@@ -43,7 +43,7 @@ fail() {
 }
 
 # host NAME SPEC...: a lab in the background. irecsim prints its
-# environment and "# irecsim: a lab of N simulated devices" once it is ready; it is read through a
+# environment and "# lab running: N simulated devices ..." once it is ready; it is read through a
 # FIFO, so this returns the moment the lab is up (or fails if it exits).
 host() {
 	_h=$1
@@ -58,7 +58,7 @@ host() {
 	: >"$tmp/$_h.env"
 	while IFS= read -r _line; do
 		case $_line in
-		"# irecsim: a lab of"*) break ;;
+		"# lab running"*) break ;;
 		export\ *) echo "$_line" >>"$tmp/$_h.env" ;;
 		esac
 	done <"$tmp/$_h.fifo"
