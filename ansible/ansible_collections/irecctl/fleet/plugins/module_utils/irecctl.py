@@ -36,6 +36,11 @@ EXIT_CODES = {
     14: ("disconnected", "the device disconnected during the command"),
     15: ("passcode-locked", "the device is passcode-locked; unlock it first"),
     16: ("protocol", "the device sent a malformed or unexpected reply"),
+    17: ("engine-unusable", "the restore engine (idevicerestore) is missing, too old, or cannot do this"),
+    18: ("ipsw-mismatch", "the IPSW does not fit the device (model, board, identity, components, space)"),
+    19: ("not-signed", "Apple's signing server refuses this version for the device"),
+    20: ("signing-unreachable", "the signing server could not be reached"),
+    21: ("restore-failed", "the restore failed after the point of no return: restore the device again"),
     130: ("interrupted", "interrupted by SIGINT or SIGTERM"),
 }
 

@@ -75,6 +75,9 @@ notes:
   - Restoring contacts Apple's signing server from the managed host.
   - Erasing devices in several places at once is a decision for a person, who lists their
     ECIDs.
+  - Several devices to erase are erased one after another, each with its own ECID as consent
+    (C(irecctl restore -d ECID --erase --yes --confirm-ecid ECID)), so a device plugged in
+    after the check can never be erased; the first failure stops the rest.
 requirements:
   - irecctl with its C(restore) command, and the restore engine it drives, on the managed host
 seealso:
@@ -112,7 +115,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed:
-  description: Whether a restore ran (in check mode, would run).
+  description:
+    - Whether a device was written to. True after a restore that succeeded, and after one
+      that failed once irecctl reported its upload, restore or verify phase. In check mode,
+      whether the plan succeeded.
   returned: always
   type: bool
 devices:
@@ -123,7 +129,7 @@ devices:
   type: list
   elements: dict
 events:
-  description: irecctl's progress events (C(phase), C(fraction), ...), in order.
+  description: irecctl's progress events (C(event) C(phase), C(progress), ... with C(fraction)), in order.
   returned: when irecctl printed any
   type: list
   elements: dict
@@ -214,17 +220,27 @@ def restore_args(p, check_mode):
 
 
 def split_output(res):
-    """irecctl's JSON: progress events (NDJSON lines with a phase) and
-    per-device results (records, or one object per device)."""
+    """irecctl's JSON: NDJSON events (an "event" key: phase, progress,
+    engine-start, ..., and one "result" per device) or, without an "event"
+    key, device records (a plan, an array)."""
     events, results = [], []
     for doc in res.docs or []:
-        if isinstance(doc, dict) and "result" not in doc and ("phase" in doc or "fraction" in doc):
-            events.append(doc)
+        if isinstance(doc, dict) and "event" in doc:
+            (results if doc["event"] == "result" else events).append(doc)
         elif isinstance(doc, dict) and not records_of(doc):
             results.append(doc)
         else:
             results.extend(records_of(doc))
     return events, results
+
+
+# irecctl's restore phases from which the device has been written to.
+WRITING_PHASES = frozenset(("upload", "restore", "verify"))
+
+
+def wrote_to_device(events):
+    """A failed restore still changed the device once it got this far."""
+    return any(e.get("phase") in WRITING_PHASES for e in events)
 
 
 def run_restore(module, irec, selection, args):
@@ -241,9 +257,10 @@ def finish(module, runs):
         events.extend(ev)
         cmds.append(res.argv)
     last = runs[-1][0]
-    changed = not module.check_mode and any(r[0].rc == 0 for r in runs)
     if module.check_mode:
         changed = all(r[0].rc == 0 for r in runs)
+    else:
+        changed = any(r[0].rc == 0 or wrote_to_device(r[1]) for r in runs)
     out = dict(changed=changed, devices=devices, events=events, cmd=cmds, exit_code=last.rc,
                stderr="".join(r[0].stderr or "" for r in runs))
     for res, ev, results in runs:
