@@ -142,6 +142,18 @@ class Runs(unittest.TestCase):
         u.Irecctl(m, "irecctl").run("status")
         self.assertEqual(m.warnings, [])
 
+    def test_exactly_one_selection(self):
+        irec = u.Irecctl(Recorder("[]"), "irecctl")
+        self.assertEqual(irec.require_selection({"ecid": None, "udid": None, "all": True}), ["--all"])
+        self.assertEqual(irec.require_selection({"ecid": "0x1", "udid": None, "all": False}),
+                         ["-d", "0x0000000000000001"])
+        for bad in ({"ecid": None, "udid": None, "all": False},
+                    {"ecid": "0x1", "udid": "x", "all": False},
+                    {"ecid": "0x1", "udid": None, "all": True}):
+            with self.assertRaises(AssertionError) as e:
+                irec.require_selection(bad)
+            self.assertIn("exactly one of ecid, udid or all", str(e.exception))
+
     def test_selection(self):
         irec = u.Irecctl(Recorder("[]"), "irecctl")
         self.assertEqual(irec.selection(ecid=2844626588139521), ["-d", "0x000a1b2c3d4e0001"])

@@ -198,6 +198,16 @@ class Irecctl(object):
             self.path = module.get_bin_path("irecctl", required=True)
         self.timeout = timeout
 
+    def require_selection(self, params):
+        """Exactly one of ecid, udid and all: true. (AnsibleModule's
+        mutually_exclusive and required_one_of count all: false as given.)"""
+        given = [k for k in ("ecid", "udid") if params.get(k) is not None]
+        given += ["all"] if params.get("all") else []
+        if len(given) != 1:
+            self.module.fail_json(msg="give exactly one of ecid, udid or all: true (got %s)"
+                                  % (", ".join(given) or "none"))
+        return self.selection(params.get("ecid"), params.get("udid"), params.get("all"))
+
     def selection(self, ecid=None, udid=None, all_devices=False):
         if all_devices:
             return ["--all"]

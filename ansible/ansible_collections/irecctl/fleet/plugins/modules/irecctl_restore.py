@@ -72,6 +72,7 @@ options:
       - Path of the irecctl program. Default is C(irecctl) on the host's C(PATH).
     type: path
 notes:
+  - Exactly one of C(ecid), C(udid) and C(all=true) selects the devices.
   - Restoring contacts Apple's signing server from the managed host.
   - Erasing devices in several places at once is a decision for a person, who lists their
     ECIDs.
@@ -289,15 +290,13 @@ def main():
             timeout=dict(type="float"),
             binary=dict(type="path"),
         ),
-        mutually_exclusive=[("ecid", "udid", "all")],
-        required_one_of=[("ecid", "udid", "all")],
         supports_check_mode=True,
     )
     p = module.params
     if p["method"] in ERASING and not p["confirm_ecid"]:
         refuse(module, "method %s wipes the device; set confirm_ecid to its ECID" % p["method"])
     irec = Irecctl(module, p["binary"], p["timeout"])
-    selection = irec.selection(p["ecid"], p["udid"], p["all"])
+    selection = irec.require_selection(p)
     args = restore_args(p, module.check_mode)
     if p["method"] not in ERASING:
         finish(module, [run_restore(module, irec, selection, args)])
