@@ -220,13 +220,21 @@ class Irecctl(object):
             return ["-d", udid]
         return []
 
-    def run(self, command, args=()):
+    def run(self, command, args=(), text_ok=False):
+        """Run irecctl; its stdout must be JSON. With text_ok (a plan, whose
+        outcome is its exit code alone) other stdout is kept verbatim for
+        people, never read, and the module warns."""
         argv = [self.path, command] + list(args) + ["--json"]
         if self.timeout is not None:
             argv += ["--timeout", "%g" % self.timeout]
         # A list is never given to a shell; no ~ or $VAR expansion either.
         rc, out, err = self.module.run_command(argv, check_rc=False, expand_user_and_vars=False)
         result = IrecctlResult(argv, rc, out, err)
+        if not result.json_ok and text_ok:
+            self.module.warn("irecctl %s printed text, not JSON: its exit code alone is the outcome"
+                             % command)
+            result.docs = []
+            return result
         if not result.json_ok:
             self.module.fail_json(msg="%s %s printed something that is not JSON (exit %d)"
                                   % (self.path, command, rc), rc=rc, cmd=argv,

@@ -153,6 +153,12 @@ cmd:
   returned: always
   type: list
   elements: list
+plan_text:
+  description:
+    - In check mode, the plan as irecctl printed it when it printed text rather than JSON
+      (verbatim, for people; the outcome is the exit code).
+  returned: when irecctl printed a plan as text
+  type: str
 stderr:
   description: irecctl's diagnostics, verbatim.
   returned: when irecctl ran
@@ -208,7 +214,7 @@ def erase_targets(module, irec, selection):
                % (", ".join(sorted(format_ecid(e) for e in confirmed)),
                   ", ".join(sorted(format_ecid(e) for e in targets))),
                cmd=[res.argv])
-    return sorted(targets)
+    return sorted(targets), res.argv
 
 
 def restore_args(p, check_mode):
@@ -245,14 +251,15 @@ def wrote_to_device(events):
 
 
 def run_restore(module, irec, selection, args):
-    res = irec.run("restore", selection + args)
+    res = irec.run("restore", selection + args, text_ok=module.check_mode)
     events, results = split_output(res)
     return res, events, results
 
 
-def finish(module, runs):
-    """Report every irecctl run; fail with the first failing one's reason."""
-    devices, events, cmds = [], [], []
+def finish(module, runs, before=()):
+    """Report every irecctl run (after the `before` argument vectors, the
+    reads that preceded them); fail with the first failing one's reason."""
+    devices, events, cmds = [], [], list(before)
     for res, ev, results in runs:
         devices.extend(results)
         events.extend(ev)
@@ -264,6 +271,9 @@ def finish(module, runs):
         changed = any(r[0].rc == 0 or wrote_to_device(r[1]) for r in runs)
     out = dict(changed=changed, devices=devices, events=events, cmd=cmds, exit_code=last.rc,
                stderr="".join(r[0].stderr or "" for r in runs))
+    text = "".join(r[0].stdout or "" for r in runs if not r[0].docs and r[0].stdout)
+    if module.check_mode and text:
+        out["plan_text"] = text
     for res, ev, results in runs:
         if res.rc != 0:
             hint = next((r.get("result") for r in results if r.get("result", "ok") != "ok"),
@@ -303,14 +313,15 @@ def main():
     # Each erase names its one device: a device plugged in after the check
     # can never be wiped by an --all.
     runs = []
-    for ecid in erase_targets(module, irec, selection):
+    targets, status_argv = erase_targets(module, irec, selection)
+    for ecid in targets:
         text = format_ecid(ecid)
         run = run_restore(module, irec, ["-d", text],
                           args + ["--yes", "--confirm-ecid", text])
         runs.append(run)
         if run[0].rc != 0:
             break
-    finish(module, runs)
+    finish(module, runs, before=[status_argv])
 
 
 if __name__ == "__main__":
