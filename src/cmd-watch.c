@@ -253,7 +253,13 @@ static int start(struct watch *w, struct event_loop **loop, uint64_t *seq0)
 	*seq0 = events_seq(*loop);
 	/* What is attached now, so the libraries' announcements of it are not
 	 * taken for arrivals. */
-	if (discover_all(&snap, PROBE_TIMEOUT_MS, err, sizeof(err)) < 0) {
+	/* With -d only that device is probed; --timeout bounds the snapshot. */
+	struct discover_opts o = {.timeout_ms = PROBE_TIMEOUT_MS,
+	                          .only = w->ctx->have_device ? &w->ctx->device : NULL,
+	                          .usb_flags = USB_PROBE_IBOOT};
+	if (w->ctx->have_timeout && w->ctx->timeout_s * 1000 < o.timeout_ms)
+		o.timeout_ms = w->ctx->timeout_s * 1000 < 1 ? 1 : (int)(w->ctx->timeout_s * 1000);
+	if (discover(&snap, &o, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		device_list_free(&snap);
 		return IREC_EFAIL;
