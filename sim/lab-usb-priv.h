@@ -45,6 +45,7 @@ struct usb_plug {
 	GHashTable *env;      /* iBoot variables of this boot (name -> value) */
 	char reply[256];      /* what the next 0xC0 read returns */
 	guint64 upload_bytes; /* bulk OUT bytes since the last upload start */
+	char upload_head[64]; /* the first bytes of that upload (NUL-padded) */
 };
 
 struct usb_plug *usb_plug_ref(struct usb_plug *p);
