@@ -300,6 +300,15 @@ static bool handle(struct rdsim *s, plist_t req, GByteArray *out)
 	lab_unlock();
 	lab_log(s->dev, "restored", "%s%s%s label=%s", request ? request : msg ? msg : "(none)",
 	        key ? " " : "", key ? key : "", dict_str(req, "Label") ? dict_str(req, "Label") : "");
+	/* The lockdownd faults model whatever listens on 62078: restored too. */
+	if (d.faults & SIM_FAULT_LOCKDOWN_CLOSE) {
+		lab_log(s->dev, "restored", "fault: closing without reply");
+		return false;
+	}
+	if (d.faults & (SIM_FAULT_NO_REPLY_LD | SIM_FAULT_BAD_PLIST_LD)) {
+		lab_log(s->dev, "restored", "fault: no reply");
+		return true;
+	}
 	if (!request) /* e.g. ReceivedFinalStatusMsg: nothing to answer */
 		return true;
 	if (!strcmp(request, "StartRestore")) {
