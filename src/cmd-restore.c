@@ -145,25 +145,23 @@ static int select_targets(const struct ctx *ctx, const struct device_list *l, st
 	return IREC_OK;
 }
 
-/* Debian 12's engine crashes when two recovery/DFU devices are attached. */
-static int check_engine_can(const struct rjob_spec *s, const struct device_list *l, size_t ntargets)
+/*
+ * Debian 12's engine crashes when two recovery/DFU devices are attached:
+ * refuse then. Devices still in normal mode are fine: --all restores them
+ * one after the other with such an engine (restore-fleet.c).
+ */
+static int check_engine_can(const struct rjob_spec *s, const struct device_list *l)
 {
 	size_t usb = 0;
 
 	for (size_t i = 0; i < l->n; i++)
 		usb += mode_is_usb(l->v[i].mode);
-	if (!s->engine.crashes_with_two_devices || (usb < 2 && (ntargets < 2 || s->jobs < 2)))
+	if (!s->engine.crashes_with_two_devices || usb < 2)
 		return IREC_OK;
-	if (usb >= 2) {
-		log_error("%zu devices are in recovery/DFU mode, and the restore engine %s %s "
-		          "crashes when two are attached (libirecovery before 1.0.1): attach one "
-		          "device at a time, or use a newer engine (irecctl doctor)",
-		          usb, s->engine.path, s->engine.version);
-		return IREC_ENOENGINE;
-	}
-	log_error("the restore engine %s %s crashes when two devices are in recovery at once: "
-	          "use --jobs 1 (one device after the other)",
-	          s->engine.path, s->engine.version);
+	log_error("%zu devices are in recovery/DFU mode, and the restore engine %s %s crashes "
+	          "when two are attached (libirecovery before 1.0.1): attach one device at a "
+	          "time, or use a newer engine (irecctl doctor)",
+	          usb, s->engine.path, s->engine.version);
 	return IREC_ENOENGINE;
 }
 
@@ -176,7 +174,7 @@ static int resolve(const struct ctx *ctx, struct rjob_spec *s, struct rtarget **
 	discover_all(&l, PROBE_TIMEOUT_MS, err, sizeof(err));
 	st = select_targets(ctx, &l, v, n);
 	if (st == IREC_OK)
-		st = check_engine_can(s, &l, *n);
+		st = check_engine_can(s, &l);
 	device_list_free(&l);
 	return st;
 }

@@ -17,6 +17,7 @@
 
 #include "irecctl/device-ops.h"
 #include "irecctl/devid.h"
+#include "irecctl/discovery.h"
 #include "irecctl/events.h"
 #include "irecctl/log.h"
 #include "irecctl/restore-cmd.h"
@@ -82,7 +83,9 @@ static int enter_recovery(struct attempt *a)
 		events_stop(loop);
 		return set(a->t, st, "entering recovery: %s", err);
 	}
-	enum wait_result w = wait_mode(a, loop, WAIT_MODE(MODE_RECOVERY), 0, ENTER_TIMEOUT_S, &out);
+	/* usbmuxd may still announce it in normal mode before it leaves. */
+	enum wait_result w = wait_mode(a, loop, WAIT_MODE(MODE_RECOVERY), WAIT_MODE(MODE_NORMAL),
+	                               ENTER_TIMEOUT_S, &out);
 	events_stop(loop);
 	if (w == WAIT_REACHED) {
 		a->t->dev = out.dev;
@@ -228,6 +231,28 @@ static void audit(const struct attempt *a, bool erase)
 	audit_append(&rec);
 }
 
+/* Right before the engine starts: another device may have arrived in
+ * recovery since the check in cmd-restore.c (a parallel job, a person). */
+static int engine_still_can(struct attempt *a)
+{
+	struct device_list l = {0};
+	char err[200];
+	size_t usb = 0;
+
+	if (!a->s->engine.crashes_with_two_devices)
+		return IREC_OK;
+	discover_all(&l, PROBE_TIMEOUT_MS, err, sizeof(err));
+	for (size_t i = 0; i < l.n; i++)
+		usb += mode_is_usb(l.v[i].mode);
+	device_list_free(&l);
+	if (usb < 2)
+		return IREC_OK;
+	return set(a->t, IREC_ENOENGINE,
+	           "%zu devices are in recovery/DFU mode now, and the engine %s crashes when two "
+	           "are attached: not started",
+	           usb, a->s->engine.version);
+}
+
 static int run_engine(struct attempt *a, bool erase)
 {
 	const struct ipsw_identity *id = erase ? a->t->pf.erase : a->t->pf.update;
@@ -236,6 +261,9 @@ static int run_engine(struct attempt *a, bool erase)
 	const char *argv[ENGINE_ARGV_MAX];
 	char buf[32], work[] = "/tmp/irecctl-restore.XXXXXX", line[8192];
 	struct run_result r;
+
+	if (engine_still_can(a) != IREC_OK)
+		return a->t->status;
 	FILE *log = open_log(a, erase);
 
 	a->ui.kind = id->variant;

@@ -272,6 +272,11 @@ static void handlers(bool install, struct sigaction old[2])
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old[0]);
 	sigaction(SIGTERM, &sa, &old[1]);
+	/* Ignored when irecctl started (a background job): stays ignored, as in events.c. */
+	if (old[0].sa_handler == SIG_IGN)
+		sigaction(SIGINT, &old[0], NULL);
+	if (old[1].sa_handler == SIG_IGN)
+		sigaction(SIGTERM, &old[1], NULL);
 }
 
 /* Reap the engine; after the streams closed it may still be running (a

@@ -11,7 +11,9 @@ for gs.apple.com; plain proxied requests are served directly. Every URL
 asked for is logged, so a test can show nothing else was contacted.
 
 MODE: ok (a ticket), refuse (STATUS=94, not signed), unreachable (every
-CONNECT refused: the engine sees a connection failure).
+CONNECT refused: the engine sees a connection failure), hold (like ok, but
+each answer waits until a line is written to the FIFO LOGFILE.release, so a
+test can act while the engine waits for its ticket).
 Refuses to start unless the only network interface is loopback.
 """
 import os
@@ -65,6 +67,10 @@ def answer(stream, url):
     target = lines[0].split(" ")[1]
     log("request %s %s bytes=%d ecid=%s" % (url or target, lines[0].split(" ")[0], len(body),
                                               b"ApECID" in body))
+    if MODE == "hold":
+        log("holding")
+        with open(LOGFILE + ".release") as fifo:
+            fifo.readline()
     if MODE == "refuse":
         reply = b"STATUS=94&MESSAGE=This device isn't eligible for the requested build."
     else:
