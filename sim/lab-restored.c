@@ -36,8 +36,8 @@
 static const struct {
 	unsigned op, progress;
 } script[] = {
-        {11, 0},  {12, 0},  {13, 0},   {14, 25}, {14, 60}, {14, 100},
-        {15, 0},  {16, 0},  {18, 50},  {18, 100}, {20, 0}, {36, 100},
+        {11, 0}, {12, 0}, {13, 0},  {14, 25},  {14, 60}, {14, 100},
+        {15, 0}, {16, 0}, {18, 50}, {18, 100}, {20, 0},  {36, 100},
 };
 
 enum rd_state { RD_IDLE, RD_RESTORING, RD_DONE };
@@ -75,7 +75,8 @@ static bool outcome_valid(const char *v)
 	for (gchar **p = parts; *p && ok; p++) {
 		unsigned amr, after;
 		ok = !strcmp(*p, "ok") || !strcmp(*p, "hang") ||
-		     sscanf(*p, "fail-%u-%u", &amr, &after) == 2 || sscanf(*p, "fail-%u", &amr) == 1;
+		     sscanf(*p, "fail-%u-%u", &amr, &after) == 2 ||
+		     sscanf(*p, "fail-%u", &amr) == 1;
 	}
 	g_strfreev(parts);
 	return ok;
@@ -91,8 +92,8 @@ bool lab_restored_set_key(struct sim_device *d, const char *key, const char *v, 
 		g_strlcpy(d->restore_outcome, v, sizeof(d->restore_outcome));
 		d->restore_attempts = 0;
 	} else {
-		g_set_error(error, g_quark_from_static_string("lab"), 0, "bad restore key %s=%s", key,
-		            v);
+		g_set_error(error, g_quark_from_static_string("lab"), 0, "bad restore key %s=%s",
+		            key, v);
 		return false;
 	}
 	return true;
@@ -167,8 +168,8 @@ static gboolean reboot_cb(gpointer data)
 	to = j->success && !d->broken_os ? SIM_NORMAL : SIM_RECOVERY;
 	lab_unlock();
 	if (mode == SIM_RESTORE) {
-		lab_log(d, "core", "restore %s: rebooting into %s", j->success ? "finished" : "failed",
-		        sim_mode_name(to));
+		lab_log(d, "core", "restore %s: rebooting into %s",
+		        j->success ? "finished" : "failed", sim_mode_name(to));
 		lab_request_mode(d, to);
 	}
 	g_free(j);
@@ -298,8 +299,12 @@ static bool handle(struct rdsim *s, plist_t req, GByteArray *out)
 	lab_lock();
 	d = *s->dev;
 	lab_unlock();
-	lab_log(s->dev, "restored", "%s%s%s label=%s", request ? request : msg ? msg : "(none)",
-	        key ? " " : "", key ? key : "", dict_str(req, "Label") ? dict_str(req, "Label") : "");
+	lab_log(s->dev, "restored", "%s%s%s label=%s",
+	        request ? request
+	        : msg   ? msg
+	                : "(none)",
+	        key ? " " : "", key ? key : "",
+	        dict_str(req, "Label") ? dict_str(req, "Label") : "");
 	/* The lockdownd faults model whatever listens on 62078: restored too. */
 	if (d.faults & SIM_FAULT_LOCKDOWN_CLOSE) {
 		lab_log(s->dev, "restored", "fault: closing without reply");

@@ -25,7 +25,8 @@
 static const struct cmd_option options[] = {
         [ROPT_IPSW] = {"ipsw", 0, "FILE", "the firmware (.ipsw) to install"},
         [ROPT_UPDATE] = {"update", 0, NULL, "update the OS and keep user data (the default)"},
-        [ROPT_ERASE] = {"erase", 0, NULL, "erase the device and install a clean OS (consent needed)"},
+        [ROPT_ERASE] = {"erase", 0, NULL,
+                        "erase the device and install a clean OS (consent needed)"},
         [ROPT_ERASE_IF] = {"erase-if-update-fails", 0, NULL,
                            "update; only if that fails, erase (consent needed up front)"},
         [ROPT_CONFIRM] = {"confirm-ecid", 0, "ECID", "with --yes: the ECID of the device to erase"},
@@ -139,7 +140,8 @@ static int select_targets(const struct ctx *ctx, const struct device_list *l, st
 		return IREC_ENODEV;
 	}
 	if (*n > 1 && !ctx->all) {
-		log_error("%zu devices match: choose one with -d ID, or restore all with --all", *n);
+		log_error("%zu devices match: choose one with -d ID, or restore all with --all",
+		          *n);
 		return IREC_EAMBIGUOUS;
 	}
 	return IREC_OK;

@@ -75,8 +75,9 @@ static int read_entry(zip_t *z, const char *name, uint64_t max, char **buf, size
 	if (zip_stat_index(z, (zip_uint64_t)idx, 0, &st) < 0 || !(st.valid & ZIP_STAT_SIZE))
 		return fail(err, errlen, IREC_ENOFIT, "cannot read the size of %s", name);
 	if (st.size > max)
-		return fail(err, errlen, IREC_ENOFIT, "%s is %llu bytes, more than %llu: not an IPSW",
-		            name, (unsigned long long)st.size, (unsigned long long)max);
+		return fail(err, errlen, IREC_ENOFIT,
+		            "%s is %llu bytes, more than %llu: not an IPSW", name,
+		            (unsigned long long)st.size, (unsigned long long)max);
 	f = zip_fopen_index(z, (zip_uint64_t)idx, 0);
 	if (!f)
 		return fail(err, errlen, IREC_ENOFIT, "cannot open %s: %s", name, zip_strerror(z));
@@ -176,8 +177,8 @@ static int read_products(plist_t root, struct ipsw_info *out, char *err, size_t 
 		plist_t s = plist_array_get_item(pt, i);
 		uint64_t len = 0;
 		if (plist_get_node_type(s) == PLIST_STRING)
-			copy(out->product_types[out->nproduct_types++], sizeof(out->product_types[0]),
-			     plist_get_string_ptr(s, &len));
+			copy(out->product_types[out->nproduct_types++],
+			     sizeof(out->product_types[0]), plist_get_string_ptr(s, &len));
 	}
 	if (!out->nproduct_types)
 		return fail(err, errlen, IREC_ENOFIT, "BuildManifest.plist names no product type");
@@ -202,7 +203,8 @@ static int read_manifest(zip_t *z, plist_t root, struct ipsw_info *out, char *er
 	if (st != IREC_OK)
 		return st;
 	if (!ids || plist_get_node_type(ids) != PLIST_ARRAY || !plist_array_get_size(ids))
-		return fail(err, errlen, IREC_ENOFIT, "BuildManifest.plist has no build identities");
+		return fail(err, errlen, IREC_ENOFIT,
+		            "BuildManifest.plist has no build identities");
 	n = plist_array_get_size(ids);
 	if (n > IPSW_MAX_IDENTITIES)
 		return fail(err, errlen, IREC_ENOFIT, "%u build identities: more than %u", n,
@@ -240,7 +242,8 @@ static int read_zip(zip_t *z, struct ipsw_info *out, char *err, size_t errlen)
 static int open_failed(int code, char *err, size_t errlen)
 {
 	zip_error_t ze;
-	int st = code == ZIP_ER_OPEN || code == ZIP_ER_READ ? IREC_EFAIL : IREC_ENOFIT;
+	int st = code == ZIP_ER_OPEN || code == ZIP_ER_READ || code == ZIP_ER_NOENT ? IREC_EFAIL
+	                                                                            : IREC_ENOFIT;
 
 	zip_error_init_with_code(&ze, code);
 	fail(err, errlen, st, "not a readable zip archive: %s", zip_error_strerror(&ze));
@@ -299,7 +302,8 @@ const struct ipsw_identity *ipsw_find(const struct ipsw_info *ipsw, const char *
                                       enum ipsw_behavior behavior)
 {
 	for (size_t i = 0; board && i < ipsw->nids; i++)
-		if (ipsw->ids[i].behavior == behavior && !strcasecmp(ipsw->ids[i].device_class, board))
+		if (ipsw->ids[i].behavior == behavior &&
+		    !strcasecmp(ipsw->ids[i].device_class, board))
 			return &ipsw->ids[i];
 	return NULL;
 }

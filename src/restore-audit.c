@@ -74,9 +74,9 @@ static json_t *record_json(const struct audit_record *r)
 	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	devid_format_ecid(r->dev->ecid, ecid);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s?}",
-	                 "time", t, "ecid", ecid, "product_type", r->dev->product_type,
-	                 "ipsw", r->ipsw, "ipsw_sha256", r->ipsw_sha256, "kind", r->kind,
-	                 "consent", r->consent, "engine", r->engine->path, "engine_version",
+	                 "time", t, "ecid", ecid, "product_type", r->dev->product_type, "ipsw",
+	                 r->ipsw, "ipsw_sha256", r->ipsw_sha256, "kind", r->kind, "consent",
+	                 r->consent, "engine", r->engine->path, "engine_version",
 	                 r->engine->version, "result", irec_status_name(r->status), "exit_code",
 	                 r->status, "message", r->message, "log", r->log_path);
 }

@@ -20,8 +20,8 @@
 
 #define ECID_TYPED_MIN 4
 
-static int dir_option(const struct cmd_args *args, int opt, const char *sub, char *out,
-                      size_t len, bool *given)
+static int dir_option(const struct cmd_args *args, int opt, const char *sub, char *out, size_t len,
+                      bool *given)
 {
 	char state[PATH_MAX - 64];
 
@@ -106,8 +106,11 @@ static void plan_one(const struct rjob_spec *s, const struct rtarget *t)
 		if (pass == 1 && s->kind != RKIND_UPDATE_THEN_ERASE)
 			break;
 		const struct ipsw_identity *id = erase ? pf->erase : pf->update;
-		struct engine_job job = {.ecid = t->dev.ecid, .erase = erase, .variant = id->variant,
-		                         .cache_dir = s->cache, .ipsw = s->ipsw};
+		struct engine_job job = {.ecid = t->dev.ecid,
+		                         .erase = erase,
+		                         .variant = id->variant,
+		                         .cache_dir = s->cache,
+		                         .ipsw = s->ipsw};
 		engine_argv(&s->engine, &job, buf, sizeof(buf), argv);
 		engine_format_argv(argv, line, sizeof(line));
 		printf("%s %s (%s)\n         %s\n", pass ? "if fails" : "run     ",
@@ -117,7 +120,8 @@ static void plan_one(const struct rjob_spec *s, const struct rtarget *t)
 	if (needs_erase(s))
 		printf("consent  required: the device's ECID typed on a terminal, or --yes "
 		       "--confirm-ecid %s%s\n",
-		       ecid, s->kind == RKIND_UPDATE_THEN_ERASE ? " (asked before the update)" : "");
+		       ecid,
+		       s->kind == RKIND_UPDATE_THEN_ERASE ? " (asked before the update)" : "");
 }
 
 int restore_print_plan(const struct rjob_spec *s, const struct rtarget *v, size_t n)

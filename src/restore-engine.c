@@ -157,9 +157,9 @@ void engine_format_argv(const char *const *argv, char *out, size_t len)
 
 	out[0] = '\0';
 	for (size_t i = 0; argv[i] && used < len; i++) {
-		bool plain = argv[i][0] && strspn(argv[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
-		                                           "OPQRSTUVWXYZ0123456789-_./,:=+") ==
-		                                   strlen(argv[i]);
+		bool plain = argv[i][0] &&
+		             strspn(argv[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+		                             "OPQRSTUVWXYZ0123456789-_./,:=+") == strlen(argv[i]);
 		int w = snprintf(out + used, len - used, plain ? "%s%s" : "%s'%s'", i ? " " : "",
 		                 argv[i]);
 		if (w < 0)

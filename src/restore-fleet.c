@@ -42,8 +42,9 @@ static void on_term(int sig)
 
 static const char *kind_flag(enum rkind k)
 {
-	return k == RKIND_ERASE ? "--erase" : k == RKIND_UPDATE_THEN_ERASE ? "--erase-if-update-fails"
-	                                                                   : "--update";
+	return k == RKIND_ERASE               ? "--erase"
+	       : k == RKIND_UPDATE_THEN_ERASE ? "--erase-if-update-fails"
+	                                      : "--update";
 }
 
 static int spawn_child(const struct rjob_spec *s, const struct rtarget *t, struct child *c)
@@ -58,9 +59,10 @@ static int spawn_child(const struct rjob_spec *s, const struct rtarget *t, struc
 	snprintf(cache, sizeof(cache), "%s/%s", s->cache, ecid);
 	mkdir(cache, 0700); /* engines running at once must not share extracted files */
 	snprintf(timeout, sizeof(timeout), "%.0f", s->timeout_s);
-	const char *fixed[] = {"/proc/self/exe", "restore", "-d", ecid, "--ipsw", s->ipsw,
-	                       kind_flag(s->kind), "--json", "--engine", s->engine.path, "--cache",
-	                       cache, "--log-dir", s->log_dir, "--timeout", timeout};
+	const char *fixed[] = {
+	        "/proc/self/exe",   "restore",  "-d",        ecid,           "--ipsw",  s->ipsw,
+	        kind_flag(s->kind), "--json",   "--engine",  s->engine.path, "--cache", cache,
+	        "--log-dir",        s->log_dir, "--timeout", timeout};
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		argv[n++] = fixed[i];
 	if (s->kind != RKIND_UPDATE) {
@@ -162,8 +164,9 @@ int restore_fleet(const struct ctx *ctx, const struct rjob_spec *s, struct rtarg
 	sigaction(SIGTERM, &sa, &old_term);
 	unsigned jobs = s->engine.crashes_with_two_devices ? 1 : s->jobs;
 	if (jobs != s->jobs)
-		log_note("one device at a time: the engine %s cannot handle two in recovery at once",
-		         s->engine.version);
+		log_note(
+		        "one device at a time: the engine %s cannot handle two in recovery at once",
+		        s->engine.version);
 	while (next < n || running) {
 		while (next < n && running < jobs) {
 			if (spawn_child(s, &v[next], &c[next]) < 0) {

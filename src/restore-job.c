@@ -108,8 +108,8 @@ static FILE *open_log(struct attempt *a, bool erase)
 
 	gmtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(a->t->log_path, sizeof(a->t->log_path), "%s/restore-%s-%s-%s.log",
-	         a->s->log_dir, a->ecid, stamp, erase ? "erase" : "update");
+	snprintf(a->t->log_path, sizeof(a->t->log_path), "%s/restore-%s-%s-%s.log", a->s->log_dir,
+	         a->ecid, stamp, erase ? "erase" : "update");
 	f = fopen(a->t->log_path, "a");
 	if (!f) {
 		log_warn("cannot write the log %s", a->t->log_path);
@@ -179,12 +179,14 @@ static int classify(struct attempt *a, const struct run_result *r)
 		           "device",
 		           r->got_variant, a->ui.kind);
 	if (r->interrupted)
-		return set(a->t, IREC_EINTR, "interrupted%s",
-		           p->past_point_of_no_return
-		                   ? " after the point of no return: the device needs another restore"
-		                   : "; nothing irreversible had happened");
+		return set(
+		        a->t, IREC_EINTR, "interrupted%s",
+		        p->past_point_of_no_return
+		                ? " after the point of no return: the device needs another restore"
+		                : "; nothing irreversible had happened");
 	if (r->timed_out)
-		return set(a->t, IREC_ETIMEOUT, "the engine did not finish in time (stopped, during %s)",
+		return set(a->t, IREC_ETIMEOUT,
+		           "the engine did not finish in time (stopped, during %s)",
 		           rphase_name(p->phase));
 	if (p->finished)
 		return verify(a);
@@ -256,8 +258,11 @@ static int engine_still_can(struct attempt *a)
 static int run_engine(struct attempt *a, bool erase)
 {
 	const struct ipsw_identity *id = erase ? a->t->pf.erase : a->t->pf.update;
-	struct engine_job job = {.ecid = a->t->dev.ecid, .erase = erase, .variant = id->variant,
-	                         .cache_dir = a->s->cache, .ipsw = a->s->ipsw};
+	struct engine_job job = {.ecid = a->t->dev.ecid,
+	                         .erase = erase,
+	                         .variant = id->variant,
+	                         .cache_dir = a->s->cache,
+	                         .ipsw = a->s->ipsw};
 	const char *argv[ENGINE_ARGV_MAX];
 	char buf[32], work[] = "/tmp/irecctl-restore.XXXXXX", line[8192];
 	struct run_result r;
@@ -307,8 +312,9 @@ static int back_to_recovery(struct attempt *a)
 	enum wait_result w = wait_mode(a, NULL, WAIT_MODE(MODE_RECOVERY) | WAIT_MODE(MODE_NORMAL),
 	                               WAIT_MODE(MODE_RESTORE), ENTER_TIMEOUT_S, &out);
 	if (w != WAIT_REACHED)
-		return set(a->t, IREC_ETIMEOUT, "after the failed update the device did not come "
-		                                "back in recovery mode");
+		return set(a->t, IREC_ETIMEOUT,
+		           "after the failed update the device did not come "
+		           "back in recovery mode");
 	a->t->dev = out.dev;
 	return out.dev.mode == MODE_NORMAL ? enter_recovery(a) : IREC_OK;
 }
@@ -320,8 +326,8 @@ static void report(const struct attempt *a)
 
 	restore_emit(&a->ui, "result",
 	             json_pack("{s:s, s:i, s:s, s:f, s:s?}", "result",
-	                       irec_status_name(a->t->status), "exit_code", a->t->status,
-	                       "message", a->t->message, "seconds", secs, "log",
+	                       irec_status_name(a->t->status), "exit_code", a->t->status, "message",
+	                       a->t->message, "seconds", secs, "log",
 	                       a->t->log_path[0] ? a->t->log_path : NULL));
 	device_display_name(&a->t->dev, name, sizeof(name));
 	if (a->t->status != IREC_OK)

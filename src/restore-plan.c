@@ -29,7 +29,9 @@ static int refuse(char *err, size_t errlen, const char *fmt, ...)
 static void board_of(const struct device *d, char *out, size_t len)
 {
 	snprintf(out, len, "%s",
-	         d->hw_model[0] ? d->hw_model : d->model ? d->model->board_config : "");
+	         d->hw_model[0] ? d->hw_model
+	         : d->model     ? d->model->board_config
+	                        : "");
 }
 
 static int check_identity(const struct device *d, const struct preflight *pf,
@@ -40,11 +42,14 @@ static int check_identity(const struct device *d, const struct preflight *pf,
 		return IREC_OK;
 	/* The engine does not compare these; a wrong one fails late on the device. */
 	if (d->have_cpid && id->chip_id && id->chip_id != d->cpid)
-		return refuse(err, errlen, "the IPSW's %s identity is for chip 0x%04x, the device is 0x%04x",
+		return refuse(err, errlen,
+		              "the IPSW's %s identity is for chip 0x%04x, the device is 0x%04x",
 		              what, id->chip_id, d->cpid);
 	if (d->have_bdid && id->board_id && id->board_id != d->bdid)
-		return refuse(err, errlen, "the IPSW's %s identity is for board id 0x%02x, the device has 0x%02x",
-		              what, id->board_id, d->bdid);
+		return refuse(
+		        err, errlen,
+		        "the IPSW's %s identity is for board id 0x%02x, the device has 0x%02x",
+		        what, id->board_id, d->bdid);
 	if (id->missing[0])
 		return refuse(err, errlen, "the IPSW's %s identity for %s lacks a component: %s",
 		              what, pf->device_board, id->missing);
@@ -66,8 +71,8 @@ static int check_space(const char *cache_dir, struct preflight *pf, char *err, s
 	pf->cache_free = (uint64_t)vfs.f_bavail * vfs.f_frsize;
 	if (pf->cache_free < pf->cache_needed)
 		return refuse(err, errlen,
-		              "not enough free space in %s: %llu MiB free, %llu MiB needed", cache_dir,
-		              (unsigned long long)(pf->cache_free >> 20),
+		              "not enough free space in %s: %llu MiB free, %llu MiB needed",
+		              cache_dir, (unsigned long long)(pf->cache_free >> 20),
 		              (unsigned long long)(pf->cache_needed >> 20));
 	return IREC_OK;
 }
@@ -96,12 +101,14 @@ int preflight_check(const struct device *d, const char *ipsw_path, bool need_upd
 		return refuse(err, errlen, "the IPSW has no build identity for board %s",
 		              pf->device_board);
 	if (need_update && !pf->update)
-		return refuse(err, errlen,
-		              "the IPSW has no Update identity for %s: an update with it would erase "
-		              "the device (use an IPSW that can update, or --erase)",
-		              pf->device_board);
+		return refuse(
+		        err, errlen,
+		        "the IPSW has no Update identity for %s: an update with it would erase "
+		        "the device (use an IPSW that can update, or --erase)",
+		        pf->device_board);
 	if (need_erase && !pf->erase)
-		return refuse(err, errlen, "the IPSW has no Erase identity for %s", pf->device_board);
+		return refuse(err, errlen, "the IPSW has no Erase identity for %s",
+		              pf->device_board);
 	if ((st = check_identity(d, pf, need_update ? pf->update : NULL, "Update", err, errlen)) ||
 	    (st = check_identity(d, pf, need_erase ? pf->erase : NULL, "Erase", err, errlen)))
 		return st;

@@ -14,8 +14,7 @@
 
 #include "irecctl/restore.h"
 
-static const char *const phase_names[RP_COUNT] = {"detect", "sign", "upload", "restore",
-                                                  "verify"};
+static const char *const phase_names[RP_COUNT] = {"detect", "sign", "upload", "restore", "verify"};
 
 const char *rphase_name(enum rphase ph)
 {
@@ -111,8 +110,9 @@ static unsigned on_status(struct rprogress *p, const char *text)
 unsigned rprogress_line(struct rprogress *p, const char *line)
 {
 	/* HEAD's logger prefixes "HH:MM:SS.mmm <Level> ": skip to the text. */
-	if (line[0] >= '0' && line[0] <= '9' && line[2] == ':' && strchr(line, '>'))
-		line = strchr(line, '>') + 1 + (strchr(line, '>')[1] == ' ');
+	const char *gt = strchr(line, '>');
+	if (line[0] >= '0' && line[0] <= '9' && line[1] && line[2] == ':' && gt)
+		line = gt + 1 + (gt[1] == ' ');
 	if (!strncmp(line, "progress: ", 10))
 		return on_progress(p, line + 10);
 	if (!strncmp(line, "Variant: ", 9) && !p->variant[0]) {

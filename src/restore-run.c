@@ -114,9 +114,9 @@ static void report_change(struct run *run, unsigned changed)
 	if (changed & RP_CHANGED_PONR)
 		restore_emit(run->ui, "point-of-no-return", NULL);
 	if (changed & RP_CHANGED_FRACTION)
-		restore_emit(run->ui, "progress", json_pack("{s:s, s:f}", "phase",
-		                                            rphase_name(p->phase), "fraction",
-		                                            p->fraction));
+		restore_emit(run->ui, "progress",
+		             json_pack("{s:s, s:f}", "phase", rphase_name(p->phase), "fraction",
+		                       p->fraction));
 	if (changed & RP_CHANGED_FINISHED)
 		restore_emit(run->ui, "engine-finished", NULL);
 	if (run->ui->bar && (changed & (RP_CHANGED_PHASE | RP_CHANGED_FRACTION)))
@@ -298,7 +298,8 @@ int restore_run_engine(const char *const *argv, const char *workdir, FILE *log,
                        const char *want_variant, int64_t deadline_ms, const struct run_ui *ui,
                        struct run_result *r)
 {
-	struct run run = {.log = log, .want_variant = want_variant, .ui = ui, .r = r, .kill_at = -1};
+	struct run run = {
+	        .log = log, .want_variant = want_variant, .ui = ui, .r = r, .kill_at = -1};
 	struct sigaction old[2];
 
 	memset(r, 0, sizeof(*r));

@@ -86,7 +86,7 @@ enum rsign { SIGN_UNKNOWN, SIGN_OK, SIGN_REFUSED, SIGN_UNREACHABLE };
 
 struct rprogress {
 	enum rphase phase;
-	int step;        /* the engine's progress step, -1 before the first */
+	int step; /* the engine's progress step, -1 before the first */
 	double step_fraction;
 	double fraction; /* overall, 0..1, never going back */
 	char variant[96];
@@ -117,9 +117,9 @@ const char *rphase_name(enum rphase ph);
 /* --- one run ------------------------------------------------------------------------ */
 
 struct run_ui {
-	bool json;      /* NDJSON events on stdout */
-	bool bar;       /* a progress bar on stderr (a terminal) */
-	const char *id; /* "0x..." ECID, for events and messages */
+	bool json;        /* NDJSON events on stdout */
+	bool bar;         /* a progress bar on stderr (a terminal) */
+	const char *id;   /* "0x..." ECID, for events and messages */
 	const char *kind; /* "update", "erase" */
 };
 
