@@ -9,6 +9,7 @@ set -eu
 . "$(dirname "$0")/../casekit.sh"
 . "$(dirname "$0")/kit.sh"
 
+STANDIN="$here/standin-engine.py"
 X=iPhone10,3:recovery:ecid=0x1122:restore-ios=16.7.9:restore-build=20H999
 ID=0x0000000000001122
 
@@ -294,6 +295,83 @@ for l in open(sys.argv[1]):
         (busy.add if what == "attached in" else busy.discard)(ecid)
     assert len(busy) <= 1, l
 EOF
+	fi
+	;;
+standin-crash)
+	# The stand-in (tests only): a crash by signal after the point of no return.
+	ipsw good
+	rlab "$X" -- 'STANDIN_STOP_AT="Checking filesystems" STANDIN_AFTER=segv \
+		"$IRECCTL" restore --engine '"$STANDIN"' --ipsw '"$tmp/good.ipsw"
+	rc_is 21
+	err_has 'the engine crashed \(signal 11\) after the point of no return'
+	;;
+standin-hang-kill)
+	# An engine that ignores SIGTERM: SIGKILL after the grace period.
+	ipsw good
+	rlab "$X" -- 'STANDIN_STOP_AT="Waiting for device to enter restore mode" STANDIN_AFTER=hang \
+		"$IRECCTL" restore --timeout 2 --engine '"$STANDIN"' --ipsw '"$tmp/good.ipsw"
+	rc_is 5
+	err_has 'did not finish in time \(stopped, during upload\)'
+	grep -q 'irecctl: engine ended: signal 9' "$STATE"/logs/restore-*-update.log || fail "not killed"
+	;;
+standin-newer-engine)
+	# Debian 13's engine (1.0.0+git20240709) takes --variant: chosen exactly,
+	# no fallback; and the 2025 logger's line prefix is understood.
+	ipsw good
+	rlab "$X" -- 'STANDIN_VERSION=1.0.0+git20240709 STANDIN_LOGPREFIX=1 STANDIN_ARGV='"$tmp/argv"' \
+		"$IRECCTL" restore --json --engine '"$STANDIN"' --ipsw '"$tmp/good.ipsw"
+	rc_is 0
+	grep -q -- "-i $ID -y -P -C .* --variant Customer Upgrade Install (IPSW) $tmp/good.ipsw" "$tmp/argv" ||
+		fail "argv: $(cat "$tmp/argv")"
+	out_has '"event":"point-of-no-return"'
+	out_has '"result":"ok"'
+	log_has 'core mode recovery -> normal'
+	;;
+standin-long-upload)
+	# A slow upload: progress keeps coming, the phase stays "upload" meanwhile.
+	ipsw good
+	rlab "$X" -- 'STANDIN_SLOW=0.7 "$IRECCTL" restore --json --engine '"$STANDIN"' --ipsw '"$tmp/good.ipsw"
+	rc_is 0
+	python3 - "$tmp/out" <<'EOF' || fail "upload phase"
+import json, sys
+from datetime import datetime
+ev = [json.loads(l) for l in open(sys.argv[1])]
+t = lambda e: datetime.strptime(e["time"], "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
+up = [e for e in ev if e.get("phase") == "upload"]
+assert len(up) >= 3, up
+assert t(up[-1]) - t(up[0]) >= 1.4, (up[0]["time"], up[-1]["time"])
+EOF
+	;;
+contract)
+	# The same scenarios through the real engine and the stand-in replaying
+	# its transcripts: irecctl's normalised events must be the same.
+	ipsw good
+	for sc in ok:ok:ok fail:fail-14-3:ok refuse:ok:refuse; do
+		tr=${sc%%:*}; rest=${sc#*:}; outcome=${rest%%:*}; mode=${rest#*:}
+		if [ -n "${SIGNER_PID:-}" ]; then kill "$SIGNER_PID"; wait "$SIGNER_PID" 2>/dev/null || :; fi
+		rm -f "$tmp/port"; signer "$mode"
+		rlab "$X:restore-outcome=$outcome" -- '"$IRECCTL" restore --json --ipsw '"$tmp/good.ipsw"
+		python3 "$here/normalise.py" "$tmp/out" >"$tmp/real.$tr"
+		rlab "$X:restore-outcome=$outcome" -- 'STANDIN_TRANSCRIPT='"$tr"' "$IRECCTL" restore --json --engine '"$STANDIN"' --ipsw '"$tmp/good.ipsw"
+		python3 "$here/normalise.py" "$tmp/out" >"$tmp/standin.$tr"
+		diff -u "$tmp/real.$tr" "$tmp/standin.$tr" >&2 || fail "$tr: the stand-in differs from the real engine"
+		[ -s "$tmp/real.$tr" ] || fail "$tr: no events"
+	done
+	grep -q '"result": "restore-failed"' "$tmp/real.fail" || fail "fail scenario did not fail"
+	grep -q '"result": "not-signed"' "$tmp/real.refuse" || fail "refuse scenario not refused"
+	# Options: the stand-in rejects what the real 1.0.0 rejects, the same way.
+	if engine_is_100; then
+		for o in "--variant X /x.ipsw" "--bogus" "--ipsw-info /x.ipsw" "--ignore-errors /x.ipsw" "-I /x.ipsw" "-v"; do
+			set +e
+			# shellcheck disable=SC2086
+			idevicerestore $o >"$tmp/r.out" 2>"$tmp/r.err" </dev/null; r=$?
+			# shellcheck disable=SC2086
+			"$STANDIN" $o >"$tmp/s.out" 2>"$tmp/s.err" </dev/null; s=$?
+			set -e
+			[ "$r" = "$s" ] || fail "[$o] exit: real $r, stand-in $s"
+			[ "$(head -1 "$tmp/r.err")" = "$(head -1 "$tmp/s.err")" ] || fail "[$o] stderr differs"
+			cmp -s "$tmp/r.out" "$tmp/s.out" || fail "[$o] stdout differs"
+		done
 	fi
 	;;
 *)
