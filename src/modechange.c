@@ -317,8 +317,8 @@ static void on_arrival(struct target *t, const struct device *d)
 		ops_iboot_getenv(d, "build-version", build, sizeof(build));
 		resolve(t, IREC_ELOOP, d->mode,
 		        "came back in recovery mode (auto-boot=%s, iBoot %s): the OS does not "
-		        "boot; "
-		        "restore it (irecctl restore --update keeps data)",
+		        "boot; update it with irecctl restore --ipsw FILE (keeps data; "
+		        "--erase-if-update-fails erases only if that fails)",
 		        autoboot[0] ? autoboot : "?", build[0] ? build : "?");
 	} else {
 		resolve(t, IREC_EOTHERMODE, d->mode, "arrived in %s mode instead of %s",

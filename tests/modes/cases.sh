@@ -62,6 +62,7 @@ recovery-loop)
 	rc_is 11
 	out_has '"result": "recovery-loop"'
 	out_has 'auto-boot=true'
+	out_has 'update it with irecctl restore --ipsw FILE' # the command that fixes it
 	;;
 timeout)
 	inlab iPhone10,1:recovery:ecid=0x22:transition=4000 -- '"$IRECCTL" exit --timeout 1'
