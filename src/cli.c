@@ -51,7 +51,8 @@ void cli_print_usage(FILE *f)
 	           "Put Apple devices into and out of Recovery Mode, tell what mode and model\n"
 	           "every attached device is in, and restore them.\n\nCommands:\n");
 	for (const struct command *const *c = command_table; *c; c++)
-		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
+		if (!(*c)->hidden)
+			fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
 	fprintf(f, "\nOptions (accepted before or after COMMAND):\n");
 	for (const struct cmd_option *o = global_options; o->name; o++)
 		print_option(f, o);
@@ -202,7 +203,7 @@ static enum parse_result parse_with(struct ctx *ctx, const struct command *cmd, 
 	char shortopts[64] = ":";
 	int n = 0, c;
 
-	if (!cmd)
+	if (!cmd || cmd->operands_end_options)
 		strcpy(shortopts, "+:");
 	n = add_options(longopts, n, shortopts, global_options, GLOBAL_BASE);
 	if (cmd)

@@ -120,9 +120,20 @@ void device_display_name(const struct device *d, char *buf, size_t len)
 		char clean[sizeof(d->product_type)];
 		log_sanitize(clean, sizeof(clean), d->product_type); /* device-supplied */
 		snprintf(buf, len, "Unknown model (%s)", clean);
-	}
-	else if (d->have_cpid && d->have_bdid)
+	} else if (d->have_cpid && d->have_bdid)
 		snprintf(buf, len, "Unknown model (CPID 0x%04x, BDID 0x%02x)", d->cpid, d->bdid);
 	else
 		snprintf(buf, len, "Unknown model");
+}
+
+void device_label(const struct device *d, char *buf, size_t len)
+{
+	if (d->ecid)
+		snprintf(buf, len, "0x%016llx", (unsigned long long)d->ecid);
+	else if (d->usb_location[0])
+		snprintf(buf, len, "USB %s", d->usb_location);
+	else if (d->udid[0])
+		snprintf(buf, len, "%s", d->udid);
+	else
+		snprintf(buf, len, "a device");
 }

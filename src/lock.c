@@ -410,6 +410,24 @@ int lock_acquire(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *e
 	return IREC_EFAIL;
 }
 
+/*
+ * Held, but only shared: irecctl processes that are looking at the device
+ * (lock_acquire_shared), each for one short question. Can we share it
+ * too? Then nobody holds it exclusively.
+ */
+static bool only_shared_holders(uint64_t ecid)
+{
+	char err[256];
+	int fd;
+	bool shared;
+
+	if (open_file(ecid, false, &fd, err, sizeof(err)) != IREC_OK)
+		return false;
+	shared = flock(fd, LOCK_SH | LOCK_NB) == 0;
+	close(fd);
+	return shared;
+}
+
 static int acquire_once(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *err,
                         size_t errlen)
 {
@@ -426,6 +444,8 @@ static int acquire_once(uint64_t ecid, double timeout_s, struct dev_lock *lock, 
 		r = -errno;
 	else if (timeout_s > 0)
 		r = flock_wait(fd, timeout_s);
+	else if (only_shared_holders(ecid))
+		r = flock_wait(fd, LOCK_PROBE_WAIT_S);
 	else
 		r = -ETIMEDOUT;
 	if (r == -ETIMEDOUT || r == -EWOULDBLOCK) {
@@ -440,6 +460,30 @@ static int acquire_once(uint64_t ecid, double timeout_s, struct dev_lock *lock, 
 		return IREC_EFAIL;
 	}
 	write_contents(fd, ecid);
+	lock->fd = fd;
+	return IREC_OK;
+}
+
+int lock_acquire_shared(uint64_t ecid, struct dev_lock *lock, char *err, size_t errlen)
+{
+	int fd, r;
+
+	lock->fd = -1;
+	lock->ecid = ecid;
+	r = open_file(ecid, true, &fd, err, errlen);
+	if (r != IREC_OK)
+		return r;
+	if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
+		r = errno == EWOULDBLOCK ? IREC_EBUSY : IREC_EFAIL;
+		if (r == IREC_EBUSY)
+			describe_holder(fd, ecid, err, errlen);
+		else
+			snprintf(err, errlen, "cannot lock %s/%016" PRIx64 ".lock: %s", lock_dir(),
+			         ecid, strerror(errno));
+		close(fd);
+		return r;
+	}
+	/* No contents written: a looker is not a holder worth naming. */
 	lock->fd = fd;
 	return IREC_OK;
 }

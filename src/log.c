@@ -14,7 +14,10 @@ void log_set_level(int level)
 	current_level = level;
 }
 
-static void vlog(const char *prefix, const char *fmt, va_list ap)
+/* The format attribute lets the compiler check fmt at each log_*() call and
+ * tells clang's -Wformat-nonliteral that fmt is a checked format here. */
+__attribute__((format(printf, 2, 0))) static void vlog(const char *prefix, const char *fmt,
+                                                       va_list ap)
 {
 	pthread_mutex_lock(&log_mutex);
 	fputs("irecctl: ", stderr);

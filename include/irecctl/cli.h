@@ -53,6 +53,9 @@ struct command {
 	const char *description;          /* a paragraph for `irecctl NAME --help` */
 	const struct cmd_option *options; /* terminated by an entry with name NULL */
 	int min_args, max_args;           /* positional arguments; max -1 = any */
+	/* The first operand ends option parsing: a command line follows (watch --exec). */
+	bool operands_end_options;
+	bool hidden; /* not in --help (irecctl completions: for the build) */
 	int (*run)(struct ctx *ctx, const struct cmd_args *args);
 };
 

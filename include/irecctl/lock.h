@@ -34,6 +34,21 @@ struct dev_lock {
  */
 int lock_acquire(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *err, size_t errlen);
 
+/*
+ * Looking, not acting: the same lock taken shared and without waiting,
+ * for the one moment a probe asks a device something (usb-scan.c).
+ * IREC_OK; IREC_EBUSY if an irecctl holds it exclusively (err names it);
+ * IREC_EFAIL/IREC_EPERM for an unusable lock directory. Many lookers may
+ * hold it at once; an exclusive lock_acquire() that finds only lookers
+ * waits for them (at most LOCK_PROBE_WAIT_S) instead of failing, so
+ * looking never makes acting fail.
+ */
+int lock_acquire_shared(uint64_t ecid, struct dev_lock *lock, char *err, size_t errlen);
+
+/* How long an exclusive lock waits for shared holders: a probe holds it
+ * for two control transfers of at most 1 s each. */
+#define LOCK_PROBE_WAIT_S 5.0
+
 /* Release (closing the file); a lock not held is fine. */
 void lock_release(struct dev_lock *lock);
 

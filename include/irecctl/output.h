@@ -18,8 +18,11 @@
  */
 json_t *device_to_json(const struct device *d);
 
-/* Print a JSON value on stdout followed by a newline; false on failure. */
+/* Print a JSON value on stdout followed by a newline, its records stamped
+ * with schema_version (contract.h); false on failure. */
 bool output_json(json_t *value);
+/* The same as one compact line (NDJSON: watch). */
+bool output_json_line(json_t *value);
 
 /* The aligned table `irecctl status` prints on a terminal. */
 void output_device_table(FILE *f, const struct device_list *l, bool color);

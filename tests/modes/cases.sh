@@ -165,10 +165,11 @@ no-wait-person)
 	rc_is 8
 	;;
 restore-unanswered)
-	# lockdownd never says restore or normal: no guess, no success.
-	inlab iPhone11,2:restore:ecid=0x33:fault=no-reply -- '"$IRECCTL" exit'
-	rc_is 16
-	err_has 'not acting on a guess'
+	# lockdownd never says restore or normal: no guess, no success; a
+	# lockdownd that never answers is a timeout with the probe's reason.
+	inlab iPhone11,2:restore:ecid=0x33:fault=no-reply -- '"$IRECCTL" exit --timeout 2'
+	rc_is 5
+	err_has 'no answer within 2.0 s'
 	;;
 sigint-during-send)
 	# lockdownd never answers EnterRecovery; Ctrl-C must not wait for it.

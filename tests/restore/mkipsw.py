@@ -4,7 +4,7 @@
 
 mkipsw.py OUT [--product iPhone10,3] [--board d22ap] [--chip 0x8015] [--bdid 0x06]
               [--version 16.7.9] [--build 20H999] [--identities update,erase]
-              [--missing COMPONENT] [--oversize-manifest] [--garbage]
+              [--missing COMPONENT] [--oversize-manifest] [--garbage] [--os-mib N]
 
 Each build identity has the components a Recovery-mode restore sends (iBEC,
 RestoreRamDisk, RestoreDeviceTree, RestoreKernelCache, OS), each a minimal
@@ -71,6 +71,7 @@ def main():
     p.add_argument("--missing", default="")
     p.add_argument("--oversize-manifest", action="store_true")
     p.add_argument("--garbage", action="store_true")
+    p.add_argument("--os-mib", type=int, default=0, help="an OS image this big (zeros)")
     a = p.parse_args()
 
     if a.garbage:
@@ -92,7 +93,8 @@ def main():
                 kind = COMPONENTS.get(name, (None, "rdsk"))[1]
                 path = comp["Info"]["Path"]
                 desc = "update" if "update" in path else name
-                body = b"\x00" * 64 if kind is None else im4p(kind, desc, b"\xa5" * 256)
+                body = (b"\x00" * max(64, a.os_mib << 20) if kind is None
+                        else im4p(kind, desc, b"\xa5" * 256))
                 files[path] = (name, body)
         for path, (name, body) in sorted(files.items()):
             if name != a.missing:
