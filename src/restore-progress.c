@@ -125,7 +125,8 @@ unsigned rprogress_line(struct rprogress *p, const char *line)
 		return on_status(p, line);
 	if (has(line, "Sending iBEC") || has(line, "Sending iBSS") || has(line, "setenv"))
 		p->wrote_device = true;
-	if (has(line, "Unable to find any build identities"))
+	if (has(line, "Unable to find any build identities") ||
+	    has(line, "Unable to find a matching build identity"))
 		p->no_identity = true;
 	on_sign(p, line);
 	if (!strncmp(line, "ERROR: ", 7))

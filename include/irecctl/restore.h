@@ -95,7 +95,7 @@ struct rprogress {
 	bool status_failed;           /* another Status: line */
 	char status[96];              /* the last Status: text */
 	enum rsign sign;
-	bool no_identity;  /* "Unable to find any build identities" */
+	bool no_identity;  /* 1.0.0 "...any build identities", later "...a matching build identity" */
 	bool wrote_device; /* it sent something to the device (iBEC, ...) */
 	char last_error[200];
 };

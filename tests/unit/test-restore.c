@@ -283,6 +283,9 @@ static void test_progress_lines(void **state)
 	assert_true(rprogress_line(&p, "10:00:01.123 <Info> Variant: X") & RP_CHANGED_VARIANT);
 	assert_string_equal(p.variant, "X");
 	assert_true(rprogress_line(&p, "progress: 1 1.000000") & RP_CHANGED_PONR);
+	/* Both generations' words for "no identity for this device". */
+	rprogress_line(&p, "ERROR: Unable to find a matching build identity");
+	assert_true(p.no_identity);
 }
 
 /* --- the engine itself ------------------------------------------------------- */
