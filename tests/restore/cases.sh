@@ -255,6 +255,22 @@ hang-timeout)
 	rc_is 5
 	err_has 'did not finish in time \(stopped, during restore\)'
 	;;
+never-back)
+	# The engine finishes, but the device never boots back: a timeout, not success.
+	signer ok
+	ipsw good
+	rlab "$X" -- '
+		"$IRECCTL" restore --timeout 20 --ipsw '"$tmp/good.ipsw"' >"$XDG_STATE_HOME.out" 2>"$XDG_STATE_HOME.err" &
+		pid=$!
+		"$WAIT_TEXT" "$LAB_LOG" "restored StartRestore: outcome" || exit 97
+		irecsim ctl set 0x1122 transition=600000 >/dev/null
+		wait $pid; echo "rc=$?"
+		cat "$XDG_STATE_HOME.err" >&2'
+	out_has '^rc=5$'
+	err_has 'the engine finished, but the device did not come back in normal mode in time'
+	log_has 'restored StatusMsg status=0'
+	log_has 'core mode restore -> normal in 600000 ms'
+	;;
 recovery-loop)
 	signer ok
 	ipsw good
