@@ -16,8 +16,9 @@ int main(int argc, char **argv)
 		uint8_t *buf = NULL;
 		long n;
 
-		if (!f || fseek(f, 0, SEEK_END) < 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) < 0 ||
-		    !(buf = malloc((size_t)n + 1)) || fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		if (!f || fseek(f, 0, SEEK_END) < 0 || (n = ftell(f)) < 0 ||
+		    fseek(f, 0, SEEK_SET) < 0 || !(buf = malloc((size_t)n + 1)) ||
+		    fread(buf, 1, (size_t)n, f) != (size_t)n) {
 			fprintf(stderr, "cannot read %s\n", argv[i]);
 			return 1;
 		}

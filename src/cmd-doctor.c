@@ -134,8 +134,9 @@ const struct command cmd_doctor = {
                 "does), usbmuxd (reachable; exits with its last device?), pair-records,\n"
                 "lock-dir, model-table, libraries and restore (idevicerestore\n"
                 "installed; with libirecovery before 1.0.1 it crashes when two recovery/DFU\n"
-                "devices are attached, so irecctl restore refuses then). --json prints an array of {check,\n"
-                "status, finding, fix}. Exit status 1 if any check failed, else 0.",
+                "devices are attached, so irecctl restore refuses then). --json prints an\n"
+                "array of {check, status, finding, fix}. Exit status 1 if any check failed,\n"
+                "else 0.",
         .options = options,
         .min_args = 0,
         .max_args = 0,

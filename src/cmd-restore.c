@@ -213,7 +213,8 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 const struct command cmd_restore = {
         .name = "restore",
         .summary = "restore a device: update (keeps data) first, erase only with consent",
-        .synopsis = "[-d ID | --all] (--ipsw FILE | IPSW) [--update | --erase | --erase-if-update-fails] "
+        .synopsis = "[-d ID | --all] (--ipsw FILE | IPSW) [--update | --erase | "
+                    "--erase-if-update-fails] "
                     "[--confirm-ecid ECID] [--yes] [--plan] [--engine PATH] [--cache DIR] "
                     "[--log-dir DIR] [--jobs N] [--json]",
         .description =
