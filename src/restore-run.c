@@ -24,7 +24,11 @@
 
 #define LINE_MAX_LEN  4096
 #define KILL_GRACE_MS 5000
-#define BAR_WIDTH     30
+/* After "Status: Restore Finished" the engine only cleans up: one that has
+ * not exited after this long (seen with Debian 13's engine in the lab) is
+ * stopped, and the device itself decides the outcome. */
+#define FINISHED_GRACE_MS 10000
+#define BAR_WIDTH         30
 
 struct stream {
 	int fd;
@@ -40,7 +44,8 @@ struct run {
 	const char *want_variant;
 	const struct run_ui *ui;
 	struct run_result *r;
-	int64_t kill_at; /* SIGKILL after the grace period; -1: not stopping */
+	int64_t kill_at;     /* SIGKILL after the grace period; -1: not stopping */
+	int64_t finished_at; /* when the engine reported the restore finished; -1 */
 	bool stopping;
 	unsigned ctrl_c_after_ponr;
 };
@@ -117,8 +122,10 @@ static void report_change(struct run *run, unsigned changed)
 		restore_emit(run->ui, "progress",
 		             json_pack("{s:s, s:f}", "phase", rphase_name(p->phase), "fraction",
 		                       p->fraction));
-	if (changed & RP_CHANGED_FINISHED)
+	if (changed & RP_CHANGED_FINISHED) {
 		restore_emit(run->ui, "engine-finished", NULL);
+		run->finished_at = events_now_ms();
+	}
 	if (run->ui->bar && (changed & (RP_CHANGED_PHASE | RP_CHANGED_FRACTION)))
 		draw_bar(run);
 }
@@ -210,6 +217,10 @@ static void on_ctrl_c(struct run *run, int sig)
 static int next_timeout(const struct run *run, int64_t deadline_ms)
 {
 	int64_t next = run->stopping ? run->kill_at : deadline_ms;
+	int64_t linger = run->finished_at >= 0 ? run->finished_at + FINISHED_GRACE_MS : -1;
+
+	if (!run->stopping && linger >= 0 && (next < 0 || linger < next))
+		next = linger;
 	int64_t left;
 
 	if (next < 0)
@@ -227,6 +238,15 @@ static void on_timer(struct run *run, int64_t deadline_ms)
 		run->kill_at = -1;
 	} else if (!run->stopping && deadline_ms >= 0 && now >= deadline_ms) {
 		run->r->timed_out = true;
+		stop_engine(run);
+	} else if (!run->stopping && run->finished_at >= 0 &&
+	           now >= run->finished_at + FINISHED_GRACE_MS) {
+		run->r->lingered = true;
+		if (run->log)
+			fprintf(run->log,
+			        "irecctl: the engine did not exit %d s after the restore "
+			        "finished: stopping it\n",
+			        FINISHED_GRACE_MS / 1000);
 		stop_engine(run);
 	}
 }
@@ -298,8 +318,12 @@ int restore_run_engine(const char *const *argv, const char *workdir, FILE *log,
                        const char *want_variant, int64_t deadline_ms, const struct run_ui *ui,
                        struct run_result *r)
 {
-	struct run run = {
-	        .log = log, .want_variant = want_variant, .ui = ui, .r = r, .kill_at = -1};
+	struct run run = {.log = log,
+	                  .want_variant = want_variant,
+	                  .ui = ui,
+	                  .r = r,
+	                  .kill_at = -1,
+	                  .finished_at = -1};
 	struct sigaction old[2];
 
 	memset(r, 0, sizeof(*r));

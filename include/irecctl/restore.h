@@ -95,7 +95,8 @@ struct rprogress {
 	bool status_failed;           /* another Status: line */
 	char status[96];              /* the last Status: text */
 	enum rsign sign;
-	bool no_identity;  /* 1.0.0 "...any build identities", later "...a matching build identity" */
+	bool no_identity;  /* 1.0.0 "...any build identities", later "...a matching build identity"
+	                    */
 	bool wrote_device; /* it sent something to the device (iBEC, ...) */
 	char last_error[200];
 };
@@ -129,6 +130,7 @@ struct run_result {
 	bool variant_killed; /* it chose another identity than asked: killed before any write */
 	bool interrupted;    /* Ctrl-C (or SIGTERM) stopped it */
 	bool timed_out;      /* the deadline passed: stopped */
+	bool lingered;       /* it reported the restore finished but did not exit: stopped */
 	char got_variant[96];
 };
 

@@ -332,6 +332,16 @@ standin-hang-kill)
 	err_has 'did not finish in time \(stopped, during upload\)'
 	grep -q 'irecctl: engine ended: signal 9' "$STATE"/logs/restore-*-update.log || fail "not killed"
 	;;
+standin-lingers)
+	# An engine that reports the restore finished but never exits (seen with
+	# Debian 13's in the lab): stopped after a grace period, the device decides.
+	ipsw good
+	rlab "$X" -- 'STANDIN_AFTER=hang "$IRECCTL" restore --engine '"$STANDIN"' --ipsw '"$tmp/good.ipsw"
+	rc_is 0
+	out_has 'updated to iOS 16.7.9 \(20H999\), verified on the device'
+	grep -q 'did not exit 10 s after the restore finished' "$STATE"/logs/restore-*-update.log ||
+		fail "not stopped"
+	;;
 standin-newer-engine)
 	# Debian 13's engine (1.0.0+git20240709) takes --variant: chosen exactly,
 	# no fallback; and the 2025 logger's line prefix is understood.

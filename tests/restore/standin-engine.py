@@ -151,6 +151,11 @@ def main():
         time.sleep(delay)
         if slow and "Sending" in text:
             time.sleep(slow)
+    if finished and ecid:
+        ios, build = ipsw_version(rest[0])
+        ctl("set", "0x%x" % ecid, "ios=" + ios)
+        ctl("set", "0x%x" % ecid, "build=" + build)
+        ctl("mode", "0x%x" % ecid, "normal")
     after = os.environ.get("STANDIN_AFTER", "exit")
     if after == "segv":
         os.kill(os.getpid(), signal.SIGSEGV)
@@ -158,11 +163,6 @@ def main():
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         while True:
             time.sleep(3600)
-    if finished and ecid:
-        ios, build = ipsw_version(rest[0])
-        ctl("set", "0x%x" % ecid, "ios=" + ios)
-        ctl("set", "0x%x" % ecid, "build=" + build)
-        ctl("mode", "0x%x" % ecid, "normal")
     if ended and ended[0] == "signal":
         os.kill(os.getpid(), ended[1])
     return ended[1] if ended else 255
