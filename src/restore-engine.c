@@ -142,11 +142,15 @@ void engine_argv(const struct engine *e, const struct engine_job *job, char *buf
 	argv[n++] = job->cache_dir;
 	if (job->erase)
 		argv[n++] = "-e";
-	/* Later engines choose the identity exactly instead of falling back. */
+	/* Later engines choose the identity exactly instead of falling back,
+	 * and their signing library (libtatsu) says why a ticket was refused
+	 * only with -d (the answer goes to the per-run log). */
 	if (e->gen == ENGINE_GIT && job->variant && job->variant[0]) {
 		argv[n++] = "--variant";
 		argv[n++] = job->variant;
 	}
+	if (e->gen == ENGINE_GIT)
+		argv[n++] = "-d";
 	argv[n++] = job->ipsw;
 	argv[n] = NULL;
 }

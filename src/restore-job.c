@@ -197,6 +197,11 @@ static int classify(struct attempt *a, const struct run_result *r)
 	if (p->sign == SIGN_UNREACHABLE)
 		return set(a->t, IREC_ENOSIGNER,
 		           "the signing server could not be reached (network, proxy?)");
+	if (p->past_point_of_no_return && p->status_failed)
+		return set(a->t, IREC_EBRICKED,
+		           "the restore failed after the point of no return (%s%s): restore the "
+		           "device again",
+		           p->status, r->lingered ? "; the engine then hung and was stopped" : "");
 	if (WIFSIGNALED(ws))
 		return set(a->t, p->past_point_of_no_return ? IREC_EBRICKED : IREC_EFAIL,
 		           "the engine crashed (signal %d)%s", WTERMSIG(ws),

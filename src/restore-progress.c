@@ -101,10 +101,10 @@ static unsigned on_status(struct rprogress *p, const char *text)
 	snprintf(p->status, sizeof(p->status), "%s", text);
 	if (!strncmp(text, "Restore Finished", 16)) {
 		p->finished = true;
-		return RP_CHANGED_FINISHED;
+		return RP_CHANGED_FINISHED | RP_CHANGED_STATUS;
 	}
 	p->status_failed = true;
-	return 0;
+	return RP_CHANGED_STATUS;
 }
 
 unsigned rprogress_line(struct rprogress *p, const char *line)

@@ -24,9 +24,9 @@
 
 #define LINE_MAX_LEN  4096
 #define KILL_GRACE_MS 5000
-/* After "Status: Restore Finished" the engine only cleans up: one that has
- * not exited after this long (seen with Debian 13's engine in the lab) is
- * stopped, and the device itself decides the outcome. */
+/* After restored's final status (finished or failed) the engine only cleans
+ * up: one that has not exited after this long (seen with Debian 13's engine
+ * in the lab) is stopped, and the device itself decides the outcome. */
 #define FINISHED_GRACE_MS 10000
 #define BAR_WIDTH         30
 
@@ -122,10 +122,10 @@ static void report_change(struct run *run, unsigned changed)
 		restore_emit(run->ui, "progress",
 		             json_pack("{s:s, s:f}", "phase", rphase_name(p->phase), "fraction",
 		                       p->fraction));
-	if (changed & RP_CHANGED_FINISHED) {
+	if (changed & RP_CHANGED_FINISHED)
 		restore_emit(run->ui, "engine-finished", NULL);
+	if ((changed & (RP_CHANGED_FINISHED | RP_CHANGED_STATUS)) && run->finished_at < 0)
 		run->finished_at = events_now_ms();
-	}
 	if (run->ui->bar && (changed & (RP_CHANGED_PHASE | RP_CHANGED_FRACTION)))
 		draw_bar(run);
 }
@@ -245,8 +245,8 @@ static void on_timer(struct run *run, int64_t deadline_ms)
 		if (run->log)
 			fprintf(run->log,
 			        "irecctl: the engine did not exit %d s after the restore "
-			        "finished: stopping it\n",
-			        FINISHED_GRACE_MS / 1000);
+			        "ended (%s): stopping it\n",
+			        FINISHED_GRACE_MS / 1000, run->r->prog.status);
 		stop_engine(run);
 	}
 }

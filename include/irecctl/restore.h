@@ -107,6 +107,7 @@ enum {
 	RP_CHANGED_VARIANT = 4,
 	RP_CHANGED_PONR = 8,
 	RP_CHANGED_FINISHED = 16,
+	RP_CHANGED_STATUS = 32, /* restored's final status, whatever it is */
 };
 
 void rprogress_init(struct rprogress *p);

@@ -198,10 +198,15 @@ EOF
 	chmod +x "$tmp/swap-engine"
 	rlab "$X" -- '"$IRECCTL" restore --engine '"$tmp/swap-engine"' --ipsw '"$tmp/good.ipsw"
 	rc_is 18
-	err_has "chose 'Customer Erase Install \(IPSW\)' instead of 'Customer Upgrade Install \(IPSW\)'"
 	nothing_written
-	grep -q 'irecctl: killed: Variant' "$STATE"/logs/restore-*-update.log || fail "log"
-	grep -q 'irecctl: engine ended: signal 9' "$STATE"/logs/restore-*-update.log || fail "not killed"
+	if engine_is_100; then
+		err_has "chose 'Customer Erase Install \(IPSW\)' instead of 'Customer Upgrade Install \(IPSW\)'"
+		grep -q 'irecctl: killed: Variant' "$STATE"/logs/restore-*-update.log || fail "log"
+		grep -q 'irecctl: engine ended: signal 9' "$STATE"/logs/restore-*-update.log || fail "not killed"
+	else
+		# Later engines get --variant and match it exactly: they refuse themselves.
+		err_has 'the engine found no build identity for the device'
+	fi
 	;;
 two-recovery)
 	engine_is_100 || { echo "engine $ENGINE_VERSION handles two devices" >&2; exit 77; }
@@ -289,8 +294,9 @@ all-jobs)
 	for e in 31 32 33 34; do
 		specs="$specs iPhone10,3:normal:ecid=0x$e:ios=16.7.8:restore-ios=16.7.9:restore-build=20H999"
 	done
+	# Engines at once in the lab need distinct uevent fds (fdpad-engine.py).
 	# shellcheck disable=SC2086
-	rlab $specs -- '"$IRECCTL" --all restore --jobs 2 --json --ipsw '"$tmp/good.ipsw"
+	rlab $specs -- '"$IRECCTL" --all restore --jobs 2 --json --engine '"$here/fdpad-engine.py"' --ipsw '"$tmp/good.ipsw"
 	rc_is 0
 	[ "$(grep -c '"event":"result","ecid":"0x00000000000000[0-9]*".*"result":"ok"\|"result":"ok"' "$tmp/out")" -ge 4 ] ||
 		fail "not 4 results"
@@ -339,17 +345,18 @@ standin-lingers)
 	rlab "$X" -- 'STANDIN_AFTER=hang "$IRECCTL" restore --engine '"$STANDIN"' --ipsw '"$tmp/good.ipsw"
 	rc_is 0
 	out_has 'updated to iOS 16.7.9 \(20H999\), verified on the device'
-	grep -q 'did not exit 10 s after the restore finished' "$STATE"/logs/restore-*-update.log ||
+	grep -q 'did not exit 10 s after the restore ended (Restore Finished)' "$STATE"/logs/restore-*-update.log ||
 		fail "not stopped"
 	;;
 standin-newer-engine)
 	# Debian 13's engine (1.0.0+git20240709) takes --variant: chosen exactly,
-	# no fallback; and the 2025 logger's line prefix is understood.
+	# no fallback, and -d so that its signing library says why a ticket is
+	# refused; the 2025 logger's line prefix is understood.
 	ipsw good
 	rlab "$X" -- 'STANDIN_VERSION=1.0.0+git20240709 STANDIN_LOGPREFIX=1 STANDIN_ARGV='"$tmp/argv"' \
 		"$IRECCTL" restore --json --engine '"$STANDIN"' --ipsw '"$tmp/good.ipsw"
 	rc_is 0
-	grep -q -- "-i $ID -y -P -C .* --variant Customer Upgrade Install (IPSW) $tmp/good.ipsw" "$tmp/argv" ||
+	grep -q -- "-i $ID -y -P -C .* --variant Customer Upgrade Install (IPSW) -d $tmp/good.ipsw" "$tmp/argv" ||
 		fail "argv: $(cat "$tmp/argv")"
 	out_has '"event":"point-of-no-return"'
 	out_has '"result":"ok"'
@@ -372,7 +379,9 @@ EOF
 	;;
 contract)
 	# The same scenarios through the real engine and the stand-in replaying
-	# its transcripts: irecctl's normalised events must be the same.
+	# its transcripts: irecctl's normalised events must be the same. The
+	# transcripts are recordings of 1.0.0 (Debian 12's engine).
+	engine_is_100 || { echo "transcripts are of 1.0.0, the engine is $ENGINE_VERSION" >&2; exit 77; }
 	ipsw good
 	for sc in ok:ok:ok fail:fail-14-3:ok refuse:ok:refuse; do
 		tr=${sc%%:*}; rest=${sc#*:}; outcome=${rest%%:*}; mode=${rest#*:}

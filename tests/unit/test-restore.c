@@ -331,7 +331,7 @@ static void test_engine_argv(void **state)
 	engine_argv(&e, &job, buf, sizeof(buf), argv);
 	engine_format_argv(argv, line, sizeof(line));
 	assert_string_equal(line, "/usr/bin/stdbuf -oL -eL /usr/bin/idevicerestore -i "
-	                          "0x0000000000001122 -y -P -C /c -e --variant 'V W' /x.ipsw");
+	                          "0x0000000000001122 -y -P -C /c -e --variant 'V W' -d /x.ipsw");
 	for (size_t i = 0; argv[i]; i++)
 		assert_string_not_equal(argv[i], "--latest");
 }
