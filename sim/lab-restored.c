@@ -61,7 +61,7 @@ struct rdsim {
 
 void lab_srnm(const struct sim_device *d, char *out, size_t n)
 {
-	snprintf(out, n, "F%011llX", (unsigned long long)(d->ecid & 0xFFFFFFFFFFFull));
+	snprintf(out, n, "SIM%09llX", (unsigned long long)(d->ecid & 0xFFFFFFFFFull));
 }
 
 /* --- spec keys ------------------------------------------------------------ */

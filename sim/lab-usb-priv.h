@@ -72,4 +72,9 @@ int usbsim_iboot_bulk(struct usb_plug *p, unsigned ep, const guint8 *data, int l
 /* Forget saved iBoot variables (usbsim_shutdown). */
 void usbsim_iboot_shutdown(void);
 
+/* Around each call that sends a uevent: one at a time, once every client
+ * can take one more (lab-uevent.c). */
+void usbsim_uevent_begin(const char *testbed_root);
+void usbsim_uevent_end(void);
+
 #endif

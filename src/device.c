@@ -6,6 +6,7 @@
 
 #include "irecctl/device.h"
 #include "irecctl/log.h"
+#include "irecctl/model-runtime.h"
 #include "irecctl/model.h"
 
 static const struct {
@@ -95,6 +96,10 @@ void device_identify(struct device *d)
 		                                        d->hw_model[0] ? d->hw_model : NULL);
 	if (!d->model && d->have_cpid && d->have_bdid)
 		d->model = model_by_cpid_bdid(d->cpid, d->bdid);
+	/* Newer than irecctl's table: the installed libirecovery may know it. */
+	if (!d->model)
+		d->model = model_from_libirecovery(d->product_type, d->hw_model,
+		                                   d->have_cpid && d->have_bdid, d->cpid, d->bdid);
 	if (!d->model)
 		return;
 	/* Fill what the mode did not report, so every mode shows the same identity. */
@@ -110,6 +115,17 @@ void device_identify(struct device *d)
 		d->bdid = d->model->bdid;
 		d->have_bdid = true;
 	}
+}
+
+const struct model *device_buttons_model(const struct device *d, const struct model *forced)
+{
+	if (d->model && d->model->origin == MODEL_ORIGIN_TABLE)
+		return d->model;
+	if (forced)
+		return forced;
+	if (d->model)
+		return d->model;
+	return model_infer(d->product_type, d->have_cpid && d->have_bdid, d->cpid, d->bdid);
 }
 
 void device_display_name(const struct device *d, char *buf, size_t len)

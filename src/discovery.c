@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -304,10 +305,32 @@ static void add_usb_jobs(libusb_context *ctx, const struct discover_opts *o, str
 		libusb_free_device_list(list, 1);
 }
 
+/*
+ * usbmuxd's list. libusbmuxd connects without blocking, so while many
+ * processes ask at once (usbmuxd's listen backlog full) the connection is
+ * refused with EAGAIN: that passes, so ask again until the deadline. A
+ * missing socket (ENOENT) or a dead one (ECONNREFUSED) is an answer.
+ */
+static int list_mux_devices(usbmuxd_device_info_t **list, int64_t deadline_ms)
+{
+	unsigned seed = (unsigned)now_ms() ^ (unsigned)(uintptr_t)list;
+
+	for (int attempt = 0;; attempt++) {
+		errno = 0;
+		int count = usbmuxd_get_device_list(list);
+		int e = errno;
+		int pause = (5 << (attempt < 4 ? attempt : 4)) + (int)(rand_r(&seed) % 10);
+		if (count >= 0 || (e != EAGAIN && e != EINTR) || now_ms() + pause >= deadline_ms)
+			return count;
+		struct timespec ts = {0, (long)pause * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
 static void add_mux_jobs(const struct discover_opts *o, struct job ***jobs, size_t *n)
 {
 	usbmuxd_device_info_t *list = NULL;
-	int count = usbmuxd_get_device_list(&list);
+	int count = list_mux_devices(&list, now_ms() + o->timeout_ms);
 
 	if (count < 0) {
 		log_debug("usbmuxd not reachable (%s): no normal-mode devices", strerror(-count));

@@ -48,6 +48,8 @@ struct event_loop {
 	bool have_only; /* probe only arrivals that may be `only` */
 	struct devid only;
 	int probe_timeout_ms;
+	struct device *known; /* events_opts.known, copied */
+	size_t nknown;
 	int refs;      /* the owner and every probe thread still running */
 	bool stopping; /* events_stop() called: sources report into the void */
 

@@ -309,6 +309,18 @@ static bool match_mux(const struct ev_entry *e, const void *handle)
 	return e->source == EVENT_SRC_MUX && e->mux.handle == *(const uint32_t *)handle;
 }
 
+/* The caller's record of this very attachment (same DeviceID and UDID). */
+static const struct device *known_mux(const struct event_loop *l, const usbmuxd_device_info_t *info)
+{
+	for (size_t i = 0; i < l->nknown; i++) {
+		const struct device *d = &l->known[i];
+		if (!mode_is_usb(d->mode) && d->mode != MODE_UNKNOWN && d->mux_id == info->handle &&
+		    !strcmp(d->udid, info->udid))
+			return d;
+	}
+	return NULL;
+}
+
 static void mux_added(struct event_loop *l, const usbmuxd_device_info_t *info)
 {
 	struct ev_entry *e;
@@ -330,8 +342,12 @@ static void mux_added(struct event_loop *l, const usbmuxd_device_info_t *info)
 		e->prefill.ecid = ecid;
 	snprintf(e->key, sizeof(e->key), "mux:%" PRIu32, info->handle);
 	ev_entry_attach(e);
-	/* Another device than the one followed: no lockdownd connection. */
-	if (not_followed(l, &e->prefill))
+	/* Known already, or another device than the one followed: no
+	 * lockdownd connection. */
+	const struct device *known = known_mux(l, info);
+	if (known)
+		ev_probe_done(e, known, true);
+	else if (not_followed(l, &e->prefill))
 		ev_probe_done(e, &e->prefill, true);
 	else
 		start_probe(e);

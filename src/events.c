@@ -72,6 +72,7 @@ static void loop_free(struct event_loop *l)
 	close(l->wake[0]);
 	close(l->wake[1]);
 	free(l->q);
+	free(l->known);
 	pthread_cond_destroy(&l->changed);
 	pthread_mutex_destroy(&l->lock);
 	free(l);
@@ -616,6 +617,10 @@ int events_start_opts(struct event_loop **out, const struct events_opts *o, char
 	if (o->only) {
 		l->only = *o->only;
 		l->have_only = true;
+	}
+	if (o->nknown && (l->known = calloc(o->nknown, sizeof(*l->known)))) {
+		memcpy(l->known, o->known, o->nknown * sizeof(*l->known));
+		l->nknown = o->nknown;
 	}
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);

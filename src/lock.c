@@ -304,6 +304,32 @@ static double now_s(void)
 }
 
 /*
+ * The timer signal's handler is the process's: several threads may wait
+ * at once (--all), and one restoring the old disposition (SIG_DFL, which
+ * kills) while another's timer still fires would end the process. The
+ * first waiter installs it, the last one restores it.
+ */
+static pthread_mutex_t timer_handler_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned timer_handler_users;
+static struct sigaction timer_handler_saved;
+
+static void timer_handler_hold(int sig, const struct sigaction *sa)
+{
+	pthread_mutex_lock(&timer_handler_lock);
+	if (timer_handler_users++ == 0)
+		sigaction(sig, sa, &timer_handler_saved);
+	pthread_mutex_unlock(&timer_handler_lock);
+}
+
+static void timer_handler_drop(int sig)
+{
+	pthread_mutex_lock(&timer_handler_lock);
+	if (--timer_handler_users == 0)
+		sigaction(sig, &timer_handler_saved, NULL);
+	pthread_mutex_unlock(&timer_handler_lock);
+}
+
+/*
  * Blocking flock(), interrupted by a timer signal aimed at this thread: no
  * polling while we wait. The signal may land just before flock() blocks,
  * where nothing can catch it; so once the deadline has passed the timer
@@ -313,7 +339,7 @@ static double now_s(void)
 static int flock_wait(int fd, double timeout_s)
 {
 	const int sig = SIGRTMIN;
-	struct sigaction sa, old_sa;
+	struct sigaction sa;
 	struct sigevent sev;
 	struct itimerspec its;
 	sigset_t unblock, old_mask;
@@ -324,7 +350,7 @@ static int flock_wait(int fd, double timeout_s)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_timer; /* no SA_RESTART: flock() must return EINTR */
 	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, &old_sa);
+	timer_handler_hold(sig, &sa);
 	sigemptyset(&unblock);
 	sigaddset(&unblock, sig);
 	pthread_sigmask(SIG_UNBLOCK, &unblock, &old_mask);
@@ -363,7 +389,7 @@ static int flock_wait(int fd, double timeout_s)
 		;
 out:
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
-	sigaction(sig, &old_sa, NULL);
+	timer_handler_drop(sig);
 	return r;
 }
 

@@ -26,7 +26,7 @@ struct target {
 	struct mc_plan plan;
 	const struct mc_spec *spec;
 	int status;
-	char message[240];
+	char message[320];
 	bool waiting;  /* the request went out (or a person acts): watch for arrival */
 	bool departed; /* seen leaving since the request */
 	bool resolved;
@@ -145,6 +145,13 @@ static int select_targets(const struct ctx *ctx, const struct mc_spec *spec,
 			continue;
 		(*out)[(*n)++].dev = l->v[i];
 	}
+	if (*n == 0 && ctx->have_device && ctx->device.kind == DEVID_UDID &&
+	    !ctx->device.has_ecid && !spec->absent_model) {
+		log_error("no attached device has UDID %s; a device older than the A12 shows no "
+		          "UDID in recovery or DFU mode: select it by its ECID",
+		          ctx->device.udid);
+		return IREC_ENODEV;
+	}
 	if (*n == 0 && ctx->have_device && spec->absent_model) {
 		*n = 1;
 		return absent_target(ctx, spec, &(*out)[0]);
@@ -217,10 +224,20 @@ static void lock_targets(struct target *v, size_t n)
 
 /* --- sending, one thread per device ---------------------------------------- */
 
+static const struct model *model_for_buttons(const struct target *t)
+{
+	if (t->plan.model)
+		return t->plan.model;
+	return t->dev.model ? t->dev.model : t->spec->absent_model;
+}
+
 static void print_buttons(const struct target *t)
 {
+	/* A person's plan says it in its message already. */
+	if (!t->plan.buttons[0] && t->plan.action != MC_NEEDS_PERSON)
+		log_note("%s", BUTTONS_UNKNOWN_HINT);
 	for (int i = 0; i < 2 && t->plan.buttons[i]; i++)
-		buttons_print(stderr, t->plan.buttons[i], t->dev.model);
+		buttons_print(stderr, t->plan.buttons[i], model_for_buttons(t));
 }
 
 /*
@@ -242,11 +259,6 @@ static void *send_thread(void *arg)
 	wake.source = EVENT_SRC_TEST;
 	events_inject(t->loop, &wake);
 	return NULL;
-}
-
-static const struct model *model_for_buttons(const struct target *t)
-{
-	return t->dev.model ? t->dev.model : t->spec->absent_model;
 }
 
 /* Act on every finished send: a refusal resolves the target at once. */
@@ -312,13 +324,15 @@ static void start_person(struct target *t, bool interactive, bool *guide_taken)
 	char name[128];
 
 	device_display_name(&t->dev, name, sizeof(name));
-	log_note("%s (%s): %s", name, mode_name(t->dev.mode), t->plan.message);
 	/* --no-wait: nothing goes over USB here, so nothing can be "sent". */
 	if ((!interactive && !t->spec->wait_for_person) || t->spec->no_wait) {
+		const char *why = t->plan.unattended ? t->plan.unattended : t->plan.message;
+		log_note("%s (%s): %s", name, mode_name(t->dev.mode), why);
 		print_buttons(t);
-		resolve(t, IREC_ENEEDPERSON, t->dev.mode, "%s", t->plan.message);
+		resolve(t, IREC_ENEEDPERSON, t->dev.mode, "%s", why);
 		return;
 	}
+	log_note("%s (%s): %s", name, mode_name(t->dev.mode), t->plan.message);
 	t->waiting = true;
 	/*
 	 * One guide at a time: interleaved countdowns would help nobody. Without
@@ -333,6 +347,8 @@ static void start_person(struct target *t, bool interactive, bool *guide_taken)
 	} else {
 		log_note("waiting for the device to arrive in %s mode...",
 		         mode_name(t->spec->target));
+		/* The guide shows steps only: say here when they are a family's. */
+		buttons_print_inferred(stderr, model_for_buttons(t));
 		build_guide(t, interactive);
 		guide_start(&t->guide, events_now_ms());
 		t->guided = true;
@@ -384,8 +400,7 @@ static void on_arrival(struct target *t, const struct device *d)
 		ops_iboot_getenv(d, "build-version", build, sizeof(build));
 		resolve(t, IREC_ELOOP, d->mode,
 		        "came back in recovery mode (auto-boot=%s, iBoot %s): the OS does not "
-		        "boot; update it with irecctl restore --ipsw FILE (keeps data; "
-		        "--erase-if-update-fails erases only if that fails)",
+		        "boot; " BUTTONS_LOOP_ADVICE,
 		        autoboot[0] ? autoboot : "?", build[0] ? build : "?");
 	} else {
 		resolve(t, IREC_EOTHERMODE, d->mode, "arrived in %s mode instead of %s",
@@ -436,8 +451,9 @@ static void handle_event(struct target *v, size_t n, const struct event *ev)
 		return;
 	if (ev->kind == EVENT_REMOVE) {
 		t->departed = true;
-		log_info("0x%016llx left %s mode", (unsigned long long)ev->dev.ecid,
-		         mode_name(ev->dev.mode));
+		char label[80];
+		device_label(&ev->dev, label, sizeof(label));
+		log_info("%s left %s mode", label, mode_name(ev->dev.mode));
 		return;
 	}
 	/* Still the same attachment as before the request: not an arrival. */
@@ -566,7 +582,8 @@ static json_t *target_json(const struct target *t)
 	if (t->plan.buttons[0]) {
 		json_t *b = json_array();
 		for (int i = 0; i < 2 && t->plan.buttons[i]; i++)
-			json_array_append_new(b, buttons_to_json(t->plan.buttons[i]));
+			json_array_append_new(
+			        b, buttons_to_json(t->plan.buttons[i], model_for_buttons(t)));
 		json_object_set_new(o, "buttons", b);
 	}
 	return o;
@@ -624,7 +641,13 @@ static int act(struct ctx *ctx, struct target *v, size_t n, int64_t deadline)
 	                            : left < 1       ? 1
 	                                             : (int)left,
 	};
-	if (events_start_opts(&loop, &eo, err, sizeof(err)) < 0) {
+	struct device *known = calloc(n ? n : 1, sizeof(*known));
+	for (size_t i = 0; known && i < n; i++)
+		known[eo.nknown++] = v[i].dev;
+	eo.known = known;
+	int r = events_start_opts(&loop, &eo, err, sizeof(err));
+	free(known);
+	if (r < 0) {
 		for (size_t i = 0; i < n; i++)
 			if (!v[i].resolved)
 				resolve(&v[i], IREC_EFAIL, v[i].dev.mode, "%s", err);
@@ -695,6 +718,9 @@ int modechange_run(struct ctx *ctx, const struct mc_spec *spec)
 	char err[200];
 	int status;
 
+	/* An old-form UDID has no ECID in it: the one lockdownd gave last time. */
+	if (ctx->have_device && ctx->device.kind == DEVID_UDID && !ctx->device.has_ecid)
+		ctx->device.has_ecid = lock_recall_udid(ctx->device.udid, &ctx->device.ecid);
 	discover(&l, &o, err, sizeof(err));
 	status = select_targets(ctx, spec, &l, &v, &n);
 	device_list_free(&l);
@@ -707,6 +733,9 @@ int modechange_run(struct ctx *ctx, const struct mc_spec *spec)
 		v[i].started_ms = events_now_ms();
 	}
 	lock_targets(v, n);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].lock.fd >= 0 && v[i].dev.mode == MODE_NORMAL)
+			lock_remember_udid(v[i].dev.udid, v[i].dev.ecid);
 	if (spec->lock_timeout_s > 0)
 		refresh_after_lock_wait(&o, v, n);
 	status = act(ctx, v, n, deadline);

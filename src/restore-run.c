@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "irecctl/contract.h"
 #include "irecctl/events.h"
 #include "irecctl/log.h"
 #include "irecctl/output.h"
@@ -88,7 +89,9 @@ void restore_emit(const struct run_ui *ui, const char *event, json_t *extra)
 	if (extra)
 		json_object_update(o, extra);
 	json_decref(extra);
-	char *line = json_dumps(o, JSON_COMPACT);
+	json_t *doc = contract_stamp(o);
+	char *line = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
 	if (line)
 		printf("%s\n", line);
 	fflush(stdout);

@@ -80,6 +80,11 @@ struct events_opts {
 	 * freshly booted lockdownd that refuses at first is asked again
 	 * until then. */
 	int probe_timeout_ms;
+	/* Records the caller already has (its snapshot): a usbmuxd arrival
+	 * with the same DeviceID and UDID is that attachment, reported as
+	 * recorded instead of asking lockdownd again. Copied. */
+	const struct device *known;
+	size_t nknown;
 };
 
 /* events_start() with options. */

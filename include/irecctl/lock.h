@@ -13,6 +13,7 @@
 #ifndef IRECCTL_LOCK_H
 #define IRECCTL_LOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -51,6 +52,16 @@ int lock_acquire_shared(uint64_t ecid, struct dev_lock *lock, char *err, size_t 
 
 /* Release (closing the file); a lock not held is fine. */
 void lock_release(struct dev_lock *lock);
+
+/*
+ * A device older than the A12 has a 40-hex-digit UDID without its ECID
+ * and shows no UDID at all in recovery: remember the ECID lockdownd gave
+ * for that UDID (this user only, lock-memo.c), so that a later command
+ * naming the UDID can follow the device into recovery. Best effort.
+ */
+void lock_remember_udid(const char *udid, uint64_t ecid);
+/* The ECID remembered for an old-form UDID; false if none. */
+bool lock_recall_udid(const char *udid, uint64_t *ecid);
 
 /* The directory in use ($IRECCTL_LOCK_DIR or the default). */
 const char *lock_dir(void);

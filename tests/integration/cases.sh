@@ -233,7 +233,9 @@ next-to-irecovery)
 		bg "$IRECCTL" -v watch --json >"$T/w.out" 2>"$T/w.err"
 		wait_line "$T/w.err" "watching"
 		irecovery -i 0x31 -n
-		"$IRECSIM" ctl wait 1 normal >/dev/null
+		# Until watch has probed the normal-mode arrival: a device that leaves
+		# while lockdownd is being asked is reported in mode unknown.
+		wait_count "$T/w.out" "\"event\":\"add\".*\"mode\":\"normal\"" 1
 		"$IRECSIM" ctl mode 1 recovery >/dev/null
 		wait_count "$T/w.out" "\"event\":\"add\".*\"mode\":\"recovery\"" 1
 		kill -INT $pid

@@ -36,6 +36,11 @@ EXIT_CODES = {
     14: ("disconnected", "the device disconnected during the command"),
     15: ("passcode-locked", "the device is passcode-locked; unlock it first"),
     16: ("protocol", "the device sent a malformed or unexpected reply"),
+    17: ("engine-unusable", "the restore engine (idevicerestore) is missing, too old, or cannot do this"),
+    18: ("ipsw-mismatch", "the IPSW does not fit the device (model, board, identity, components, space)"),
+    19: ("not-signed", "Apple's signing server refuses this version for the device"),
+    20: ("signing-unreachable", "the signing server could not be reached"),
+    21: ("restore-failed", "the restore failed after the point of no return: restore the device again"),
     130: ("interrupted", "interrupted by SIGINT or SIGTERM"),
 }
 
@@ -43,6 +48,11 @@ NAME_TO_CODE = dict((v[0], k) for k, v in EXIT_CODES.items())
 
 # Modes irecctl reports, grouped the way enter/exit treat them.
 DFU_LIKE = frozenset(("dfu", "wtf", "kis", "port-dfu"))
+
+# irecctl's JSON contract: every record carries "schema_version", which
+# changes only when a key is removed, renamed or changes meaning (keys may
+# be added within a version). The versions this collection was written for:
+KNOWN_SCHEMA_VERSIONS = (1,)
 
 # Where a list of records may sit in a JSON document, in order of preference.
 LIST_KEYS = ("devices", "results", "targets")
@@ -137,11 +147,22 @@ def diagnostics(text, limit=400):
     return joined if len(joined) <= limit else joined[:limit - 3] + "..."
 
 
-def schema_version(docs):
+def schema_versions(docs):
+    """Every schema_version in the documents: of an enclosing object, and of
+    each record (irecctl stamps each one)."""
+    found = []
     for doc in docs or []:
-        if isinstance(doc, dict) and "schema_version" in doc:
-            return doc["schema_version"]
-    return None
+        objs = ([doc] if isinstance(doc, dict) else []) + records_of(doc)
+        for obj in objs:
+            if "schema_version" in obj and obj["schema_version"] not in found:
+                found.append(obj["schema_version"])
+    return found
+
+
+def schema_version(docs):
+    """The documents' schema_version (the first one), or None."""
+    found = schema_versions(docs)
+    return found[0] if found else None
 
 
 class IrecctlResult(object):
@@ -177,6 +198,16 @@ class Irecctl(object):
             self.path = module.get_bin_path("irecctl", required=True)
         self.timeout = timeout
 
+    def require_selection(self, params):
+        """Exactly one of ecid, udid and all: true. (AnsibleModule's
+        mutually_exclusive and required_one_of count all: false as given.)"""
+        given = [k for k in ("ecid", "udid") if params.get(k) is not None]
+        given += ["all"] if params.get("all") else []
+        if len(given) != 1:
+            self.module.fail_json(msg="give exactly one of ecid, udid or all: true (got %s)"
+                                  % (", ".join(given) or "none"))
+        return self.selection(params.get("ecid"), params.get("udid"), params.get("all"))
+
     def selection(self, ecid=None, udid=None, all_devices=False):
         if all_devices:
             return ["--all"]
@@ -189,17 +220,31 @@ class Irecctl(object):
             return ["-d", udid]
         return []
 
-    def run(self, command, args=()):
+    def run(self, command, args=(), text_ok=False):
+        """Run irecctl; its stdout must be JSON. With text_ok (a plan, whose
+        outcome is its exit code alone) other stdout is kept verbatim for
+        people, never read, and the module warns."""
         argv = [self.path, command] + list(args) + ["--json"]
         if self.timeout is not None:
             argv += ["--timeout", "%g" % self.timeout]
         # A list is never given to a shell; no ~ or $VAR expansion either.
         rc, out, err = self.module.run_command(argv, check_rc=False, expand_user_and_vars=False)
         result = IrecctlResult(argv, rc, out, err)
+        if not result.json_ok and text_ok:
+            self.module.warn("irecctl %s printed text, not JSON: its exit code alone is the outcome"
+                             % command)
+            result.docs = []
+            return result
         if not result.json_ok:
             self.module.fail_json(msg="%s %s printed something that is not JSON (exit %d)"
                                   % (self.path, command, rc), rc=rc, cmd=argv,
                                   stdout=out, stderr=err)
+        unknown = [v for v in schema_versions(result.docs) if v not in KNOWN_SCHEMA_VERSIONS]
+        if unknown:
+            self.module.warn("irecctl %s printed JSON schema_version %s; this collection knows %s "
+                             "and reads it by key, but a key it relies on may have changed"
+                             % (command, ", ".join(str(v) for v in unknown),
+                                ", ".join(str(v) for v in KNOWN_SCHEMA_VERSIONS)))
         return result
 
     def status(self, selection=()):
