@@ -163,6 +163,8 @@ static int verify(struct attempt *a)
 		return set(a->t, IREC_EFAIL, "the device booted build %s, not the IPSW's %s",
 		           out.dev.build[0] ? out.dev.build : "(unknown)", want);
 	a->t->dev = out.dev;
+	restore_emit(&a->ui, "progress",
+	             json_pack("{s:s, s:f}", "phase", "verify", "fraction", 1.0));
 	return set(a->t, IREC_OK, "%s to iOS %s (%s), verified on the device",
 	           a->t->erased ? "erased and restored" : "updated", a->t->pf.ipsw.product_version,
 	           want);

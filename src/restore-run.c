@@ -125,8 +125,17 @@ static void report_change(struct run *run, unsigned changed)
 		restore_emit(run->ui, "progress",
 		             json_pack("{s:s, s:f}", "phase", rphase_name(p->phase), "fraction",
 		                       p->fraction));
-	if (changed & RP_CHANGED_FINISHED)
+	if (changed & RP_CHANGED_FINISHED) {
 		restore_emit(run->ui, "engine-finished", NULL);
+		/* What is left (cleanup, the device's own boot) is verification's. */
+		if (run->r->prog.fraction < 0.95) {
+			run->r->prog.fraction = 0.95;
+			restore_emit(run->ui, "progress",
+			             json_pack("{s:s, s:f}", "phase", rphase_name(p->phase),
+			                       "fraction", p->fraction));
+			changed |= RP_CHANGED_FRACTION;
+		}
+	}
 	if ((changed & (RP_CHANGED_FINISHED | RP_CHANGED_STATUS)) && run->finished_at < 0)
 		run->finished_at = events_now_ms();
 	if (run->ui->bar && (changed & (RP_CHANGED_PHASE | RP_CHANGED_FRACTION)))

@@ -53,7 +53,7 @@ phases = [e["phase"] for e in ev if e["event"] == "phase"]
 assert phases == ["detect", "sign", "upload", "restore", "verify"] or \
        phases == ["sign", "upload", "restore", "verify"], phases
 fr = [e["fraction"] for e in ev if e["event"] == "progress"]
-assert fr == sorted(fr) and fr[-1] > 0.9, fr
+assert fr == sorted(fr) and fr[-1] == 1.0, fr
 assert any(e["event"] == "point-of-no-return" for e in ev)
 assert ev[-1]["event"] == "result" and ev[-1]["result"] == "ok" and ev[-1]["exit_code"] == 0
 assert all(e["ecid"] == "0x0000000000001122" and "time" in e for e in ev)
