@@ -48,6 +48,7 @@ struct usb_plug {
 	GHashTable *env;      /* iBoot variables of this boot (name -> value) */
 	char reply[256];      /* what the next 0xC0 read returns */
 	guint64 upload_bytes; /* bulk OUT bytes since the last upload start */
+	char upload_head[64]; /* the first bytes of that upload (NUL-padded) */
 	/* Which client (open fd, struct usb_fd) holds each interface: claims
 	 * are per open file, as usbfs keeps them, so two processes -- or two
 	 * opens in one -- conflict with EBUSY. */
