@@ -19,6 +19,7 @@
 #define IRECSIM_LAB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <glib.h>
 
@@ -98,6 +99,14 @@ struct sim_device {
 	unsigned usb_latency_ms;  /* added to each USB control transfer */
 	unsigned saveenv_ms;      /* the saveenv control transfer takes this long */
 	gint64 mux_since_us;      /* when it last attached to usbmuxd (monotonic) */
+
+	/* Restores (lab-restored.c): what a successful one installs, the
+	 * scripted outcomes, and what the last ramdisk sent asked for. */
+	char restore_ios[16];
+	char restore_build[16];
+	char restore_outcome[64]; /* "ok", "hang", "fail-AMR[-AFTER]", comma-separated */
+	unsigned restore_attempts;
+	bool restore_erase;
 
 	/* Owned by lab-usb while mode is a USB mode. */
 	void *usb_priv;
@@ -200,6 +209,21 @@ enum labtls_status labtls_input(struct labtls *t, GByteArray *in, GByteArray *pl
 /* Encrypt len bytes of data into out. */
 bool labtls_output(struct labtls *t, const guint8 *data, guint len, GByteArray *out);
 const char *labtls_version(const struct labtls *t);
+/* lab-restored.c: restored (port 62078) and FDR (port 1082) of a device in
+ * restore mode, with the same no-I/O contract as ldsim; output produced
+ * later (the restore's messages) is announced through kick(conn) and
+ * collected with rdsim_take() (false: close once written). */
+#define RD_FDR_PORT 1082u
+struct rdsim;
+struct rdsim *rdsim_new(struct sim_device *d, unsigned port, void (*kick)(void *conn), void *conn);
+bool rdsim_feed(struct rdsim *s, GByteArray *in, GByteArray *out);
+bool rdsim_take(struct rdsim *s, GByteArray *out);
+void rdsim_free(struct rdsim *s);
+/* The spec keys restore-ios=, restore-build=, restore-outcome=. */
+bool lab_restored_set_key(struct sim_device *d, const char *key, const char *v, GError **error);
+/* The hardware serial number, as iBoot's SRNM and restored report it. */
+void lab_srnm(const struct sim_device *d, char *out, size_t n);
+
 /* The host holds a pair record for udid saved through SavePairRecord. */
 bool muxsim_has_saved_pair_record(const char *udid);
 
