@@ -15,6 +15,7 @@
 #include "irecctl/log.h"
 #include "irecctl/model.h"
 #include "irecctl/output.h"
+#include "irecctl/sanitize.h"
 
 /* Indexes into options[] and, in the same order, enum button_purpose. */
 enum { OPT_RECOVERY, OPT_DFU, OPT_RESTART };
@@ -149,7 +150,7 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 	bool want[BUTTON_PURPOSE_COUNT];
 	char query[128];
 
-	log_sanitize(query, sizeof(query), args->argv[0]);
+	sanitize_text(query, sizeof(query), args->argv[0]);
 	switch (model_find(args->argv[0], &r)) {
 	case MODEL_FOUND:
 		break;

@@ -23,6 +23,7 @@
 #include "irecctl/cli.h"
 #include "irecctl/log.h"
 #include "irecctl/output.h"
+#include "irecctl/sanitize.h"
 #include "irecctl/wait.h"
 
 #define WAIT_DEFAULT_TIMEOUT_S 600.0
@@ -132,7 +133,7 @@ static int print_device(const struct ctx *ctx, const struct wait_outcome *o)
 		device_display_name(&o->dev, name, sizeof(name));
 	else
 		snprintf(name, sizeof(name), "-");
-	log_sanitize(clean, sizeof(clean), name);
+	sanitize_text(clean, sizeof(clean), name);
 	printf("%s %s %s\n", o->attached ? mode_name(o->dev.mode) : "gone", ecid, clean);
 	return IREC_OK;
 }

@@ -17,6 +17,7 @@
 #include "irecctl/discovery.h"
 #include "irecctl/log.h"
 #include "irecctl/output.h"
+#include "irecctl/sanitize.h"
 #include "irecctl/wait.h"
 
 enum { OPT_INITIAL };
@@ -131,8 +132,8 @@ static bool print_human(char sign, const struct timespec *wall, const struct dev
 	if (d->ecid)
 		devid_format_ecid(d->ecid, ecid);
 	device_display_name(d, product, sizeof(product));
-	log_sanitize(name, sizeof(name), product);
-	log_sanitize(product, sizeof(product), d->product_type[0] ? d->product_type : "-");
+	sanitize_text(name, sizeof(name), product);
+	sanitize_text(product, sizeof(product), d->product_type[0] ? d->product_type : "-");
 	if (previous != MODE_UNKNOWN)
 		snprintf(was, sizeof(was), " (was %s)", mode_name(previous));
 	return printf("%s %c %-8s %s %s %s%s\n", when, sign, mode_name(d->mode), ecid, product,

@@ -12,6 +12,7 @@
 #include "irecctl/discovery.h"
 #include "irecctl/exitcode.h"
 #include "irecctl/log.h"
+#include "irecctl/sanitize.h"
 
 #define LOCKDOWN_LABEL "irecctl"
 
@@ -234,7 +235,7 @@ int ops_iboot_getenv_handle(libusb_device_handle *h, const char *name, char *val
 		r = libusb_control_transfer(h, 0xC0, 0, 0, 0, buf, 255, IBOOT_TIMEOUT_MS);
 	if (r > 0) {
 		buf[r] = '\0';
-		log_sanitize(value, len, (const char *)buf);
+		sanitize_text(value, len, (const char *)buf);
 	}
 	return r < 0 ? r : 0;
 }

@@ -7,6 +7,7 @@
 #include "irecctl/device.h"
 #include "irecctl/log.h"
 #include "irecctl/model.h"
+#include "irecctl/sanitize.h"
 
 static const struct {
 	enum dev_mode mode;
@@ -118,7 +119,7 @@ void device_display_name(const struct device *d, char *buf, size_t len)
 		snprintf(buf, len, "%s", d->model->name);
 	else if (d->product_type[0]) {
 		char clean[sizeof(d->product_type)];
-		log_sanitize(clean, sizeof(clean), d->product_type); /* device-supplied */
+		sanitize_text(clean, sizeof(clean), d->product_type); /* device-supplied */
 		snprintf(buf, len, "Unknown model (%s)", clean);
 	}
 	else if (d->have_cpid && d->have_bdid)

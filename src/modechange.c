@@ -491,7 +491,7 @@ static json_t *target_json(const struct target *t)
 	json_object_set_new(o, "mode", json_string(mode_name(t->final_mode)));
 	json_object_set_new(o, "result", json_string(irec_status_name(t->status)));
 	json_object_set_new(o, "exit_code", json_integer(t->status));
-	json_object_set_new(o, "message", json_string(t->message));
+	json_object_set_new(o, "message", output_text(t->message));
 	json_object_set_new(o, "seconds",
 	                    json_real(t->finished_ms > t->started_ms
 	                                      ? (double)(t->finished_ms - t->started_ms) / 1000.0

@@ -18,6 +18,10 @@
  */
 json_t *device_to_json(const struct device *d);
 
+/* A JSON string of untrusted text, sanitised for JSON (sanitize_utf8()):
+ * control characters and invalid UTF-8 become '?'. NULL or "": null. */
+json_t *output_text(const char *s);
+
 /* Print a JSON value on stdout followed by a newline; false on failure. */
 bool output_json(json_t *value);
 
