@@ -122,5 +122,6 @@ const struct command cmd_doctor = {
         .options = options,
         .min_args = 0,
         .max_args = 0,
+        .lists_all = true,
         .run = run,
 };

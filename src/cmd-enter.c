@@ -194,5 +194,6 @@ const struct command cmd_enter = {
         .options = options,
         .min_args = 0,
         .max_args = 0,
+        .takes_all = true,
         .run = run,
 };

@@ -73,5 +73,6 @@ const struct command cmd_exit = {
         .options = options,
         .min_args = 0,
         .max_args = 0,
+        .takes_all = true,
         .run = run,
 };

@@ -75,5 +75,6 @@ const struct command cmd_status = {
         .options = options,
         .min_args = 0,
         .max_args = 0,
+        .lists_all = true,
         .run = run,
 };

@@ -89,10 +89,6 @@ static int parse(struct wait_cli *w, const struct cmd_args *args)
 {
 	struct wait_request *r = &w->req;
 
-	if (w->ctx->all) {
-		log_error("wait: --all is not supported; wait for one device with -d");
-		return IREC_EUSAGE;
-	}
 	if (!args->set[OPT_FOR]) {
 		log_error("wait: --for is required (normal, recovery, dfu, restore, gone or any)");
 		return IREC_EUSAGE;
@@ -185,8 +181,10 @@ static int report(struct wait_cli *w, const struct wait_outcome *o, double timeo
 		return IREC_EOTHERMODE;
 	case WAIT_TIMEOUT:
 		if (!o->found) {
-			log_error("%s did not appear within %g s",
-			          w->ctx->have_device ? w->who : "no device", timeout_s);
+			if (w->ctx->have_device)
+				log_error("%s did not appear within %g s", w->who, timeout_s);
+			else
+				log_error("no device appeared within %g s", timeout_s);
 			return IREC_ENODEV;
 		}
 		if (o->attached)

@@ -8,10 +8,15 @@
  * ("previous_mode"). Ends at --timeout or on SIGINT/SIGTERM, with exit 0
  * in both cases: ending it is the normal way to stop a stream.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "irecctl/cli.h"
 #include "irecctl/discovery.h"
@@ -39,6 +44,13 @@ struct watch {
 	} last[LAST_MAX];
 	size_t nlast;
 	uint64_t selected_ecid; /* -d by UDID: the ECID it turned out to have */
+	/* The reader of stdout went away (`watch | head -1`): noticed at once by
+	 * a thread polling stdout, not at the next event's write. */
+	struct event_loop *loop;
+	pthread_t reader_thread;
+	int stop_pipe[2];
+	bool reader_started;
+	bool reader_gone; /* atomic */
 };
 
 static enum dev_mode last_mode(const struct watch *w, uint64_t ecid)
@@ -116,7 +128,7 @@ static bool print_json(const char *kind, const struct timespec *wall, int64_t mo
 	json_object_set_new(o, "previous_mode",
 	                    previous != MODE_UNKNOWN ? json_string(mode_name(previous))
 	                                             : json_null());
-	ok = json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) == 0 &&
+	ok = json_dumpf(o, stdout, JSON_COMPACT | OUTPUT_JSON_FLAGS) == 0 &&
 	     fputc('\n', stdout) != EOF;
 	json_decref(o);
 	json_decref(dev);
@@ -157,6 +169,74 @@ static bool emit(const struct watch *w, enum event_kind kind, bool initial,
 	return ok && fflush(stdout) == 0;
 }
 
+/* --- the reader of stdout ------------------------------------------------------ */
+
+/* POLLERR on a pipe whose reader closed it, POLLHUP on a hung-up terminal
+ * or socket; a file or /dev/null never reports either. */
+static void *reader_thread(void *arg)
+{
+	struct watch *w = arg;
+	struct pollfd fds[2] = {{STDOUT_FILENO, 0, 0}, {w->stop_pipe[0], POLLIN, 0}};
+	struct event wake;
+
+	while (poll(fds, 2, -1) < 0 && errno == EINTR)
+		;
+	if (fds[1].revents || !(fds[0].revents & (POLLERR | POLLHUP)))
+		return NULL;
+	__atomic_store_n(&w->reader_gone, true, __ATOMIC_RELEASE);
+	memset(&wake, 0, sizeof(wake));
+	wake.kind = EVENT_ADD;
+	wake.source = EVENT_SRC_TEST;
+	events_inject(w->loop, &wake);
+	return NULL;
+}
+
+static void start_reader_watch(struct watch *w)
+{
+	if (pipe2(w->stop_pipe, O_CLOEXEC) < 0)
+		return;
+	w->reader_started = pthread_create(&w->reader_thread, NULL, reader_thread, w) == 0;
+	if (!w->reader_started) {
+		close(w->stop_pipe[0]);
+		close(w->stop_pipe[1]);
+	}
+}
+
+static void stop_reader_watch(struct watch *w)
+{
+	if (!w->reader_started)
+		return;
+	if (write(w->stop_pipe[1], "x", 1) < 0) {
+		/* a pipe of our own with room in it: cannot fail */
+	}
+	pthread_join(w->reader_thread, NULL);
+	close(w->stop_pipe[0]);
+	close(w->stop_pipe[1]);
+}
+
+/*
+ * Nobody reads any more: the stream has ended, as with Ctrl-C. What stdio
+ * still buffers goes nowhere, so main() does not report a write error.
+ */
+static int reader_gone(void)
+{
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (null >= 0) {
+		dup2(null, STDOUT_FILENO);
+		close(null);
+	}
+	clearerr(stdout);
+	log_info("standard output was closed: stopping");
+	return IREC_OK;
+}
+
+/* A failed write: the reader left (EPIPE, SIGPIPE ignored), or a real error. */
+static int write_failed(void)
+{
+	return errno == EPIPE ? reader_gone() : IREC_EFAIL;
+}
+
 /* --- the loop ------------------------------------------------------------------ */
 
 static bool print_initial(struct watch *w)
@@ -172,6 +252,11 @@ static bool print_initial(struct watch *w)
 	return true;
 }
 
+static bool reader_left(struct watch *w)
+{
+	return __atomic_load_n(&w->reader_gone, __ATOMIC_ACQUIRE);
+}
+
 static int stream(struct watch *w, struct event_loop *loop, uint64_t seq0, int64_t deadline)
 {
 	struct event ev;
@@ -184,6 +269,8 @@ static int stream(struct watch *w, struct event_loop *loop, uint64_t seq0, int64
 		case EVENTS_EVENT:
 			break;
 		}
+		if (reader_left(w))
+			return reader_gone();
 		/* Before the snapshot, or announced again: nothing new happened. */
 		if (ev.seq <= seq0 || !presence_apply(&w->now, &ev) || !selected(w, &ev.dev))
 			continue;
@@ -191,7 +278,7 @@ static int stream(struct watch *w, struct event_loop *loop, uint64_t seq0, int64
 		if (ev.kind == EVENT_ADD)
 			previous = last_mode(w, ev.dev.ecid);
 		if (!emit(w, ev.kind, false, &ev.wall, ev.time_ms, &ev.dev, previous))
-			return IREC_EFAIL;
+			return write_failed();
 		remember(w, &ev.dev);
 	}
 }
@@ -233,10 +320,13 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 	w.ctx = ctx;
 	r = start(&w, &loop, &seq0);
 	if (r == IREC_OK && args->set[OPT_INITIAL] && !print_initial(&w))
-		r = IREC_EFAIL;
-	if (r == IREC_OK) {
+		r = write_failed();
+	else if (r == IREC_OK) {
+		w.loop = loop;
+		start_reader_watch(&w);
 		log_info("watching for devices%s", ctx->have_timeout ? "" : " until interrupted");
 		r = stream(&w, loop, seq0, deadline);
+		stop_reader_watch(&w);
 	}
 	events_stop(loop);
 	presence_free(&w.now);
@@ -257,5 +347,6 @@ const struct command cmd_watch = {
         .options = options,
         .min_args = 0,
         .max_args = 0,
+        .lists_all = true,
         .run = run,
 };

@@ -127,3 +127,45 @@ void device_display_name(const struct device *d, char *buf, size_t len)
 	else
 		snprintf(buf, len, "Unknown model");
 }
+
+static size_t digit_run(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n;
+}
+
+/* Two digit runs as numbers of any length: leading zeros skipped, then the
+ * longer is larger, then digit by digit. */
+static int compare_numbers(const char *a, size_t na, const char *b, size_t nb)
+{
+	while (na > 1 && *a == '0')
+		a++, na--;
+	while (nb > 1 && *b == '0')
+		b++, nb--;
+	if (na != nb)
+		return na < nb ? -1 : 1;
+	return memcmp(a, b, na);
+}
+
+int device_location_cmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		size_t na = digit_run(a), nb = digit_run(b);
+		if (na && nb) {
+			int c = compare_numbers(a, na, b, nb);
+			if (c)
+				return c < 0 ? -1 : 1;
+			a += na;
+			b += nb;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	return *a ? 1 : *b ? -1 : 0;
+}

@@ -94,8 +94,15 @@ static int check_dir(int fd, const char *dir, char *err, size_t errlen)
 static int open_dir(bool create, int *dir_fd, char *err, size_t errlen)
 {
 	const char *dir = lock_dir();
-	bool created = create && mkdir(dir, 01777) == 0;
+	bool created;
 	int fd;
+
+	/* Relative, it would name another directory in every working directory:
+	 * two jobs would not see each other's locks. */
+	if (dir[0] != '/')
+		return fail(IREC_EFAIL, err, errlen,
+		            "IRECCTL_LOCK_DIR must be an absolute path, not '%s'", dir);
+	created = create && mkdir(dir, 01777) == 0;
 
 	if (create && !created && errno != EEXIST)
 		return fail(errno_status(errno), err, errlen,

@@ -40,6 +40,7 @@ struct target {
 	struct event_loop *loop;
 	struct guide guide; /* a person's steps, while guided */
 	bool guided;
+	bool unverified; /* --no-wait: sent, never seen arriving */
 };
 
 static void resolve(struct target *t, int status, enum dev_mode mode, const char *fmt, ...)
@@ -201,8 +202,10 @@ static void collect_sends(struct target *v, size_t n)
 		}
 		if (t->send_status != IREC_OK)
 			resolve(t, t->send_status, t->dev.mode, "%s", t->send_error);
-		else if (t->spec->no_wait)
+		else if (t->spec->no_wait) {
 			resolve(t, IREC_OK, t->dev.mode, "request sent (not verified: --no-wait)");
+			t->unverified = true;
+		}
 	}
 }
 
@@ -240,16 +243,31 @@ static void build_guide(struct target *t, bool tty)
 		          0);
 }
 
-static void start_person(struct target *t, bool interactive, bool *guide_taken)
+/* What a person is told when irecctl will not stay to help (no terminal, --no-wait). */
+static const char *message_without_help(const struct mc_plan *p)
+{
+	/* Assisted steps need irecctl to send the reboot: it will not now. */
+	if (p->nassisted)
+		return "DFU mode needs the device's buttons, with irecctl rebooting it at the "
+		       "right moment: run this on a terminal, or with --wait-for-person";
+	return p->message;
+}
+
+static void start_person(struct target *t, bool interactive, bool escapes, bool *guide_taken)
 {
 	char name[128];
+	/* --no-wait: nothing goes over USB here, so nothing can be "sent". */
+	bool stay = (interactive || t->spec->wait_for_person) && !t->spec->no_wait;
 
 	device_display_name(&t->dev, name, sizeof(name));
-	log_note("%s (%s): %s", name, mode_name(t->dev.mode), t->plan.message);
-	/* --no-wait: nothing goes over USB here, so nothing can be "sent". */
-	if ((!interactive && !t->spec->wait_for_person) || t->spec->no_wait) {
+	log_note("%s (%s): %s", name, mode_name(t->dev.mode),
+	         stay ? t->plan.message : message_without_help(&t->plan));
+	if (!t->plan.nassisted && !t->plan.buttons[0])
+		log_note("irecctl does not know this model's buttons: see 'irecctl buttons', or "
+		         "name the model with --model");
+	if (!stay) {
 		print_buttons(t);
-		resolve(t, IREC_ENEEDPERSON, t->dev.mode, "%s", t->plan.message);
+		resolve(t, IREC_ENEEDPERSON, t->dev.mode, "%s", message_without_help(&t->plan));
 		return;
 	}
 	t->waiting = true;
@@ -266,14 +284,14 @@ static void start_person(struct target *t, bool interactive, bool *guide_taken)
 	} else {
 		log_note("waiting for the device to arrive in %s mode...",
 		         mode_name(t->spec->target));
-		build_guide(t, interactive);
+		build_guide(t, interactive && escapes);
 		guide_start(&t->guide, events_now_ms());
 		t->guided = true;
 		*guide_taken = true;
 	}
 }
 
-static void start_target(struct target *t, bool interactive, bool *guide_taken)
+static void start_target(struct target *t, bool interactive, bool escapes, bool *guide_taken)
 {
 	t->spec->plan(&t->dev, t->spec, &t->plan);
 	switch (t->plan.action) {
@@ -284,7 +302,7 @@ static void start_target(struct target *t, bool interactive, bool *guide_taken)
 		resolve(t, t->plan.status, t->dev.mode, "%s", t->plan.message);
 		break;
 	case MC_NEEDS_PERSON:
-		start_person(t, interactive, guide_taken);
+		start_person(t, interactive, escapes, guide_taken);
 		break;
 	case MC_SEND:
 		t->waiting = true;
@@ -523,7 +541,12 @@ static void report(const struct ctx *ctx, const struct target *v, size_t n)
 		device_display_name(&t->dev, name, sizeof(name));
 		if (t->status != IREC_OK)
 			log_error("%s (%s): %s", ecid, name, t->message);
-		else if (!ctx->json)
+		else if (ctx->json)
+			continue;
+		else if (t->unverified)
+			printf("%s  %s  %s -> %s: commands sent, not verified (--no-wait)\n", ecid,
+			       name, mode_name(t->dev.mode), mode_name(t->spec->target));
+		else
 			printf("%s  %s  %s -> %s  (%.1f s)\n", ecid, name, mode_name(t->dev.mode),
 			       mode_name(t->final_mode),
 			       (double)(t->finished_ms - t->started_ms) / 1000.0);
@@ -556,7 +579,7 @@ static int act(struct ctx *ctx, const struct mc_spec *spec, struct target *v, si
 	for (size_t i = 0; i < n; i++) {
 		v[i].loop = loop;
 		if (!v[i].resolved)
-			start_target(&v[i], interactive, &guide_taken);
+			start_target(&v[i], interactive, ctx->stderr_escapes, &guide_taken);
 	}
 	wait_all(loop, v, n, events_deadline_after(ctx_timeout(ctx, spec->default_timeout_s)));
 	if (!abandoned_sends)

@@ -74,7 +74,7 @@ json_t *device_to_json(const struct device *d)
 
 bool output_json(json_t *value)
 {
-	int r = json_dumpf(value, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int r = json_dumpf(value, stdout, OUTPUT_JSON_FLAGS | JSON_INDENT(2));
 	return r == 0 && fputc('\n', stdout) != EOF;
 }
 

@@ -75,6 +75,12 @@ void device_list_free(struct device_list *l);
 /* Fill d->model from what d carries (product type + hw model, else CPID+BDID). */
 void device_identify(struct device *d);
 
+/*
+ * strcmp() that compares runs of digits as numbers, so USB locations sort
+ * the way ports are numbered: "1-2" before "1-10", "1-4.2" before "1-4.10".
+ */
+int device_location_cmp(const char *a, const char *b);
+
 /* Marketing name, or "Unknown (CPID 0x8150, BDID 0x44)"-style text. */
 void device_display_name(const struct device *d, char *buf, size_t len);
 

@@ -22,6 +22,11 @@ json_t *device_to_json(const struct device *d);
  * control characters and invalid UTF-8 become '?'. NULL or "": null. */
 json_t *output_text(const char *s);
 
+/* Flags for every JSON irecctl prints: keys in order, and reals with 10
+ * significant digits (3.003, not 3.0030000000000001), enough for seconds
+ * to the millisecond. */
+#define OUTPUT_JSON_FLAGS (JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))
+
 /* Print a JSON value on stdout followed by a newline; false on failure. */
 bool output_json(json_t *value);
 

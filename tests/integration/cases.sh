@@ -233,6 +233,9 @@ next-to-irecovery)
 		wait_line "$T/w.err" "watching"
 		irecovery -i 0x31 -n
 		"$IRECSIM" ctl wait 1 normal >/dev/null
+		# Moved on before the watcher had asked lockdownd, the device would
+		# be a short attachment of unknown mode, not an arrival in normal.
+		wait_count "$T/w.out" "\"event\":\"add\".*\"mode\":\"normal\"" 1
 		"$IRECSIM" ctl mode 1 recovery >/dev/null
 		wait_count "$T/w.out" "\"event\":\"add\".*\"mode\":\"recovery\"" 1
 		kill -INT $pid

@@ -21,6 +21,7 @@
 #include "irecctl/device.h"
 #include "irecctl/exitcode.h"
 #include "irecctl/lock.h"
+#include "irecctl/log.h"
 #include "irecctl/output.h"
 #include "irecctl/sanitize.h"
 
@@ -116,6 +117,28 @@ static void test_table_device_strings(void **state)
 	assert_null(strchr(buf, '\r'));
 	assert_null(strchr(buf, '\a'));
 	assert_non_null(strstr(buf, "iPhone?99,9"));
+}
+
+/* Every message is sanitised whole: a UDID logged at -v included. */
+static void test_log_lines_sanitised(void **state)
+{
+	char buf[512] = "";
+	FILE *f = tmpfile();
+	int saved = dup(2);
+
+	(void)state;
+	assert_non_null(f);
+	assert_true(dup2(fileno(f), 2) >= 0);
+	log_set_level(LOG_VERBOSE);
+	log_info("%s: EnterRecovery needs a session", "\033]0;x\007UDID\r\n");
+	log_set_level(LOG_NORMAL);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+	fclose(f);
+	assert_string_equal(buf, "irecctl: ?]0;x?UDID??: EnterRecovery needs a session\n");
 }
 
 static void test_parse_contents(void **state)
@@ -282,6 +305,7 @@ int main(void)
 	        cmocka_unit_test(test_json_device_strings),
 	        cmocka_unit_test(test_table_device_strings),
 	        cmocka_unit_test(test_parse_contents),
+	        cmocka_unit_test(test_log_lines_sanitised),
 	        cmocka_unit_test(test_entry_blocks),
 	        cmocka_unit_test_setup_teardown(test_busy_message_sanitised, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_fifo_says_how_to_clear, setup, teardown),
