@@ -20,6 +20,9 @@ void log_set_level(int level)
  * whole line is sanitised, so no caller can forget it for one argument.
  */
 static void vlog(const char *prefix, const char *fmt, va_list ap)
+        __attribute__((format(printf, 2, 0)));
+
+static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
 	char line[1024], clean[1024];
 

@@ -432,6 +432,7 @@ static void tick_guides(struct target *v, size_t n)
  * exits right after.
  */
 static bool abandoned_sends;
+static struct target *abandoned_targets;
 
 static void abandon_send(struct target *t)
 {
@@ -645,5 +646,7 @@ int modechange_run(struct ctx *ctx, const struct mc_spec *spec)
 	}
 	if (!abandoned_sends)
 		free(v);
+	else
+		abandoned_targets = v; /* still in use by a send thread: kept, not lost */
 	return status;
 }
