@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r == PARSE_OK) {
 		FUZZ_ASSERT(cmd != NULL);
 		FUZZ_ASSERT(!(ctx.all && ctx.have_device));
-		FUZZ_ASSERT(!ctx.all || cmd->takes_all);
+		FUZZ_ASSERT(!ctx.all || !cmd->no_all);
 		FUZZ_ASSERT(args.argc >= cmd->min_args);
 		FUZZ_ASSERT(cmd->max_args < 0 || args.argc <= cmd->max_args);
 		FUZZ_ASSERT(!ctx.have_timeout || ctx.timeout_s >= 0);

@@ -1,10 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Generate lab-models.inc (the lab's built-in model table) from models.csv.
-# Usage: sim/gen-models.sh path/to/models.csv > tests/lab/lab-models.inc
-# The output is committed, so building irecsim never needs the CSV.
+# Generate sim/lab-models.inc (the lab's built-in model table) from the
+# repository's device table, data/models.csv (the same file irecctl's own
+# table comes from: see data/README.md).
+# Usage: sim/gen-models.sh [MODELS_CSV] > sim/lab-models.inc
+# The output is committed, so building irecsim never needs the CSV;
+# unit.model-table-fresh checks it is what the CSV gives.
 set -eu
-csv=${1:?usage: gen-models.sh models.csv}
+csv=${1:-$(cd "$(dirname "$0")/.." && pwd)/data/models.csv}
 
 cat <<'HEAD'
 /* SPDX-License-Identifier: LGPL-2.1-or-later */

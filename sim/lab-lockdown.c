@@ -18,13 +18,16 @@
 #include <plist/plist.h>
 
 #include "lab.h"
+#include "plist-compat.h"
 
 #define LD_MAX_FRAME (4u << 20)
+#define LD_LEAVE_MS  1000 /* EnterRecovery answered -> off usbmuxd, at most */
 
 struct ldsim {
 	struct sim_device *dev;
 	bool session;          /* StartSession succeeded on this connection */
 	bool recovery_pending; /* EnterRecovery answered; mode change once flushed */
+	guint leave_timer;     /* reply flushed: the device leaves when this fires */
 };
 
 /* What a handler wants done with the tunnel after its reply. */
@@ -102,7 +105,7 @@ static plist_t device_value(const struct sim_device *d, const char *key)
 	if (!strcmp(key, "PasswordProtected"))
 		return plist_new_bool(d->trust == SIM_TRUST_PASSCODE);
 	if (!strcmp(key, "DevicePublicKey"))
-		return plist_new_data(device_public_key, sizeof(device_public_key) - 1);
+		return compat_plist_new_data(device_public_key, sizeof(device_public_key) - 1);
 	if (!strcmp(key, "HardwareModel")) {
 		char *up = g_ascii_strup(d->hw_model, -1); /* board config "d22ap" -> "D22AP" */
 		plist_t v = plist_new_string(up);
@@ -284,7 +287,7 @@ static enum ld_next rq_pair(struct ldsim *s, const struct sim_device *d, plist_t
 	lab_lock();
 	s->dev->trust = SIM_TRUST_PAIRED;
 	lab_unlock();
-	plist_dict_set_item(reply, "EscrowBag", plist_new_data("SIM-ESCROW-BAG", 14));
+	plist_dict_set_item(reply, "EscrowBag", compat_plist_new_data("SIM-ESCROW-BAG", 14));
 	return success(reply);
 }
 
@@ -363,12 +366,11 @@ static void put_frame(GByteArray *out, const char *data, uint32_t len)
 
 static void put_plist(GByteArray *out, plist_t msg)
 {
-	char *xml = NULL;
-	uint32_t len = 0;
+	uint32_t len;
+	char *xml = compat_plist_to_xml(msg, &len);
 
-	plist_to_xml(msg, &xml, &len);
 	put_frame(out, xml, len);
-	plist_to_xml_free(xml);
+	compat_plist_mem_free(xml);
 }
 
 static void log_request(struct ldsim *s, plist_t req)
@@ -460,7 +462,7 @@ bool ldsim_feed(struct ldsim *s, GByteArray *in, GByteArray *out)
 		}
 		if (in->len - 4 < len)
 			break;
-		plist_from_memory((const char *)in->data + 4, len, &req);
+		req = compat_plist_from_memory(in->data + 4, len);
 		g_byte_array_remove_range(in, 0, 4 + len);
 		if (!req || plist_get_node_type(req) != PLIST_DICT) {
 			lab_log(s->dev, "lockdown", "unparsable request: closing");
@@ -475,16 +477,31 @@ bool ldsim_feed(struct ldsim *s, GByteArray *in, GByteArray *out)
 	return true;
 }
 
-/* The EnterRecovery reply is in the socket: only now may the device leave
- * usbmuxd, or the client would see the tunnel die before its answer. The
+static gboolean leave_timeout(gpointer data)
+{
+	struct ldsim *s = data;
+
+	s->leave_timer = 0;
+	g_idle_add(request_recovery_idle, s->dev);
+	return G_SOURCE_REMOVE;
+}
+
+/*
+ * The EnterRecovery reply is in the socket: only now may the device leave
+ * usbmuxd, or the client would see the tunnel die before its answer. A real
+ * device leaves 1-3 s later, so a client may still end its session
+ * (StopSession, Goodbye): the device leaves when the client closes the
+ * tunnel, or after LD_LEAVE_MS. Leaving at once broke that conversation,
+ * which Debian 13's libusbmuxd 2.1.0 turns into an endless send loop. The
  * mode change goes through an idle callback because it detaches the device,
- * which closes the very connection we are serving. */
+ * which closes the very connection we are serving.
+ */
 void ldsim_flushed(struct ldsim *s)
 {
 	if (!s->recovery_pending)
 		return;
 	s->recovery_pending = false;
-	g_idle_add(request_recovery_idle, s->dev);
+	s->leave_timer = g_timeout_add(LD_LEAVE_MS, leave_timeout, s);
 }
 
 void ldsim_free(struct ldsim *s)
@@ -492,7 +509,11 @@ void ldsim_free(struct ldsim *s)
 	if (!s)
 		return;
 	/* The device got the request even if the client vanished before our
-	 * reply was written. */
-	ldsim_flushed(s);
+	 * reply was written, or it closed the tunnel after reading it. */
+	if (s->recovery_pending || s->leave_timer) {
+		if (s->leave_timer)
+			g_source_remove(s->leave_timer);
+		g_idle_add(request_recovery_idle, s->dev);
+	}
 	g_free(s);
 }

@@ -27,6 +27,7 @@
 #include <plist/plist.h>
 
 #include "lab.h"
+#include "plist-compat.h"
 
 #define MUX_HDR_LEN       16u
 #define MUX_MAX_MSG       (1u << 20) /* requests are small; anything bigger is garbage */
@@ -168,12 +169,11 @@ static void send_raw_plist(struct conn *c, uint32_t tag, const char *xml, uint32
 
 static void send_plist(struct conn *c, uint32_t tag, plist_t msg)
 {
-	char *xml = NULL;
-	uint32_t len = 0;
+	uint32_t len;
+	char *xml = compat_plist_to_xml(msg, &len);
 
-	plist_to_xml(msg, &xml, &len);
 	send_raw_plist(c, tag, xml, len);
-	plist_to_xml_free(xml);
+	compat_plist_mem_free(xml);
 }
 
 static void send_result(struct conn *c, uint32_t tag, enum mux_result r)
@@ -206,23 +206,23 @@ static GBytes *canned_record(void)
 	static const char key[] = "-----BEGIN PRIVATE KEY-----\nU0lNVUxBVEVE\n"
 	                          "-----END PRIVATE KEY-----\n";
 	plist_t r;
-	char *xml = NULL;
-	uint32_t len = 0;
+	char *xml;
+	uint32_t len;
 
 	if (mux.canned)
 		return mux.canned;
 	r = plist_new_dict();
-	plist_dict_set_item(r, "DeviceCertificate", plist_new_data(cert, strlen(cert)));
-	plist_dict_set_item(r, "HostCertificate", plist_new_data(cert, strlen(cert)));
-	plist_dict_set_item(r, "RootCertificate", plist_new_data(cert, strlen(cert)));
-	plist_dict_set_item(r, "HostPrivateKey", plist_new_data(key, strlen(key)));
-	plist_dict_set_item(r, "RootPrivateKey", plist_new_data(key, strlen(key)));
+	plist_dict_set_item(r, "DeviceCertificate", compat_plist_new_data(cert, strlen(cert)));
+	plist_dict_set_item(r, "HostCertificate", compat_plist_new_data(cert, strlen(cert)));
+	plist_dict_set_item(r, "RootCertificate", compat_plist_new_data(cert, strlen(cert)));
+	plist_dict_set_item(r, "HostPrivateKey", compat_plist_new_data(key, strlen(key)));
+	plist_dict_set_item(r, "RootPrivateKey", compat_plist_new_data(key, strlen(key)));
 	plist_dict_set_item(r, "HostID", plist_new_string(MUX_CANNED_HOSTID));
 	plist_dict_set_item(r, "SystemBUID", plist_new_string(MUX_SYSTEM_BUID));
-	plist_dict_set_item(r, "EscrowBag", plist_new_data("SIM-ESCROW-BAG", 14));
-	plist_to_xml(r, &xml, &len);
+	plist_dict_set_item(r, "EscrowBag", compat_plist_new_data("SIM-ESCROW-BAG", 14));
+	xml = compat_plist_to_xml(r, &len);
 	mux.canned = g_bytes_new(xml, len);
-	plist_to_xml_free(xml);
+	compat_plist_mem_free(xml);
 	plist_free(r);
 	return mux.canned;
 }
@@ -366,7 +366,7 @@ static void cmd_read_pair_record(struct conn *c, uint32_t tag, plist_t req)
 	}
 	data = g_bytes_get_data(rec, &len);
 	reply = plist_new_dict();
-	plist_dict_set_item(reply, "PairRecordData", plist_new_data(data, len));
+	plist_dict_set_item(reply, "PairRecordData", compat_plist_new_data(data, len));
 	send_plist(c, tag, reply);
 	plist_free(reply);
 }
@@ -383,7 +383,7 @@ static void cmd_save_pair_record(struct conn *c, uint32_t tag, plist_t req)
 		send_result(c, tag, MUX_BADCOMMAND);
 		return;
 	}
-	data = plist_get_data_ptr(n, &len);
+	data = compat_plist_get_data_ptr(n, &len);
 	g_hash_table_replace(mux.records, g_strdup(udid), g_bytes_new(data, len));
 	lab_log(lab_device_by_udid(udid), "mux", "SavePairRecord %s prog=%s -> 0", udid, prog(req));
 	send_result(c, tag, MUX_OK);
@@ -419,10 +419,9 @@ static const struct {
 
 static void dispatch(struct conn *c, uint32_t tag, const guint8 *payload, uint32_t len)
 {
-	plist_t req = NULL;
+	plist_t req = compat_plist_from_memory(payload, len);
 	const char *type;
 
-	plist_from_memory((const char *)payload, len, &req);
 	type = req && plist_get_node_type(req) == PLIST_DICT ? dict_str(req, "MessageType") : NULL;
 	for (size_t i = 0; type && i < G_N_ELEMENTS(commands); i++) {
 		if (strcmp(type, commands[i].name) == 0) {

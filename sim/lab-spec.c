@@ -230,6 +230,13 @@ static bool set_live_key(struct sim_device *d, const char *key, const char *v, G
 	} else if (!strcmp(key, "inaccessible")) {
 		if (!parse_bool(v, &d->inaccessible))
 			return bad_value(error, key, v);
+	} else if (!strcmp(key, "recovery-pid")) {
+		if (!parse_u64(v, 0x1283, &n) || n < 0x1280)
+			return bad_value(error, key, v);
+		d->recovery_pid = (uint16_t)n;
+	} else if (!strcmp(key, "unconfigured")) {
+		if (!parse_bool(v, &d->unconfigured))
+			return bad_value(error, key, v);
 	} else if (!strcmp(key, "transition")) {
 		if (!parse_u64(v, 600000, &n))
 			return bad_value(error, key, v);

@@ -162,7 +162,7 @@ static void build_descriptors(struct usb_plug *p)
 	unsigned cfg_len = rec ? sizeof(recovery_cfg) : sizeof(dfu_cfg);
 
 	put16(dev + 8, APPLE_VID);
-	put16(dev + 10, mode_pid(p->mode));
+	put16(dev + 10, rec && p->d->recovery_pid ? p->d->recovery_pid : mode_pid(p->mode));
 	memcpy(p->desc, dev, sizeof(dev));
 	memcpy(p->desc + sizeof(dev), cfg, cfg_len);
 	p->desc_len = sizeof(dev) + cfg_len;

@@ -14,6 +14,9 @@
 
 #include "lab.h"
 
+/* Interfaces a configuration may have (recovery has 2). */
+#define USBSIM_MAX_IFACES 4
+
 /* A string descriptor carries at most 126 UTF-16 units (bLength is a byte). */
 #define USBSIM_STR_UNITS 126
 /* String descriptor indexes: 1 nonces, 2 manufacturer, 3 product, 4 serial. */
@@ -45,6 +48,11 @@ struct usb_plug {
 	GHashTable *env;      /* iBoot variables of this boot (name -> value) */
 	char reply[256];      /* what the next 0xC0 read returns */
 	guint64 upload_bytes; /* bulk OUT bytes since the last upload start */
+	/* Which client (open fd, struct usb_fd) holds each interface: claims
+	 * are per open file, as usbfs keeps them, so two processes -- or two
+	 * opens in one -- conflict with EBUSY. */
+	const void *claim[USBSIM_MAX_IFACES];
+	unsigned config; /* bConfigurationValue now: 0 unconfigured, 1 */
 };
 
 struct usb_plug *usb_plug_ref(struct usb_plug *p);

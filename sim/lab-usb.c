@@ -180,39 +180,134 @@ static gboolean reap_urb(UMockdevIoctlClient *c, bool gone)
 	return done(c, 0, 0);
 }
 
+/* sysfs follows the active configuration, as the kernel's attribute does
+ * (libusb reads it for libusb_get_configuration). Main loop. */
+static gboolean config_attr_cb(gpointer user)
+{
+	struct usb_plug *p = user;
+	bool current;
+	unsigned config = 0;
+
+	if (usbsim_running()) {
+		lab_lock();
+		current = !p->gone && p->d->usb_priv == p;
+		config = p->config;
+		lab_unlock();
+		if (current)
+			umockdev_testbed_set_attribute(testbed, p->syspath, "bConfigurationValue",
+			                               config ? "1\n" : "");
+	}
+	usb_plug_unref(p);
+	return G_SOURCE_REMOVE;
+}
+
+/* Does another client hold an interface (for SETCONFIGURATION, the kernel
+ * refuses while any interface is someone else's)? Under lab_lock(). */
+static bool claimed_by_other(const struct usb_plug *p, const struct usb_fd *f, unsigned iface)
+{
+	for (unsigned i = 0; i < p->n_ifaces && i < USBSIM_MAX_IFACES; i++)
+		if ((iface == (unsigned)-1 || i == iface) && p->claim[i] && p->claim[i] != f)
+			return true;
+	return false;
+}
+
+static gboolean set_configuration(struct usb_plug *p, UMockdevIoctlClient *c, unsigned n)
+{
+	struct usb_fd *f = g_object_get_data(G_OBJECT(c), FD_KEY);
+	int err = 0;
+
+	lab_lock();
+	if (n > 1 && n != (unsigned)-1)
+		err = EINVAL;
+	else if (claimed_by_other(p, f, (unsigned)-1))
+		err = EBUSY;
+	else
+		p->config = n == 1 ? 1 : 0;
+	lab_unlock();
+	lab_log(p->d, "usb", "set-configuration %d%s", (int)n,
+	        err == EBUSY ? ": EBUSY (an interface is claimed by another client)" : "");
+	if (!err)
+		g_idle_add(config_attr_cb, usb_plug_ref(p));
+	return err ? done(c, -1, err) : done(c, 0, 0);
+}
+
+/* Claim or release for client f, as usbfs does: ENOENT without a
+ * configuration or for a missing interface, EBUSY if another open file
+ * holds it, EINVAL to release what f does not hold. Under lab_lock(). */
+static int claim_locked(struct usb_plug *p, struct usb_fd *f, unsigned n, bool claim)
+{
+	if (!p->config || n >= p->n_ifaces || n >= USBSIM_MAX_IFACES)
+		return ENOENT;
+	if (!claim) {
+		if (p->claim[n] != f)
+			return EINVAL;
+		p->claim[n] = NULL;
+		return 0;
+	}
+	if (p->claim[n] && p->claim[n] != f)
+		return EBUSY;
+	p->claim[n] = f;
+	return 0;
+}
+
+static const char *claim_note(int err)
+{
+	switch (err) {
+	case 0:
+		return "";
+	case EBUSY:
+		return ": EBUSY (claimed by another client)";
+	case ENOENT:
+		return ": ENOENT (no such interface in this configuration)";
+	default:
+		return ": EINVAL (not claimed by this client)";
+	}
+}
+
 /* CLAIMINTERFACE, RELEASEINTERFACE, SETCONFIGURATION: one unsigned int. */
 static gboolean iface_request(struct usb_plug *p, UMockdevIoctlClient *c, gulong req)
 {
+	struct usb_fd *f = g_object_get_data(G_OBJECT(c), FD_KEY);
 	UMockdevIoctlData *a = resolve_arg(c, sizeof(unsigned int));
+	bool claim = req == USBDEVFS_CLAIMINTERFACE;
 	unsigned n;
+	int err;
 
 	if (!a)
 		return done(c, -1, EFAULT);
 	n = *(unsigned int *)a->data;
 	g_object_unref(a);
-	if (req == USBDEVFS_SETCONFIGURATION) {
-		lab_log(p->d, "usb", "set-configuration %d", (int)n);
-		return (n <= 1 || n == (unsigned)-1) ? done(c, 0, 0) : done(c, -1, EINVAL);
-	}
-	lab_log(p->d, "usb", "%s if=%u", req == USBDEVFS_CLAIMINTERFACE ? "claim" : "release", n);
-	return n < p->n_ifaces ? done(c, 0, 0) : done(c, -1, ENOENT);
+	if (req == USBDEVFS_SETCONFIGURATION)
+		return set_configuration(p, c, n);
+	lab_lock();
+	err = claim_locked(p, f, n, claim);
+	lab_unlock();
+	lab_log(p->d, "usb", "%s if=%u%s", claim ? "claim" : "release", n, claim_note(err));
+	return err ? done(c, -1, err) : done(c, 0, 0);
 }
 
+/* SETINTERFACE claims the interface implicitly if nobody holds it (as
+ * usbfs's checkintf() does); another client's claim is EBUSY. */
 static gboolean set_interface(struct usb_plug *p, UMockdevIoctlClient *c)
 {
+	struct usb_fd *f = g_object_get_data(G_OBJECT(c), FD_KEY);
 	UMockdevIoctlData *a = resolve_arg(c, sizeof(struct usbdevfs_setinterface));
 	struct usbdevfs_setinterface si;
+	int err;
 
 	if (!a)
 		return done(c, -1, EFAULT);
 	memcpy(&si, a->data, sizeof(si));
 	g_object_unref(a);
-	lab_log(p->d, "usb", "set-interface if=%u alt=%u", si.interface, si.altsetting);
+	lab_lock();
+	err = claim_locked(p, f, si.interface, true);
+	lab_unlock();
 	/* Only recovery's interface 1 has an alternate setting. */
-	if (si.interface < p->n_ifaces &&
-	    (si.altsetting == 0 || (si.interface == 1 && si.altsetting == 1)))
-		return done(c, 0, 0);
-	return done(c, -1, EINVAL);
+	if (!err && si.altsetting != 0 && !(si.interface == 1 && si.altsetting == 1))
+		err = EINVAL;
+	lab_log(p->d, "usb", "set-interface if=%u alt=%u%s", si.interface, si.altsetting,
+	        err == EINVAL ? ": EINVAL" : claim_note(err));
+	return err ? done(c, -1, err) : done(c, 0, 0);
 }
 
 static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer user)
@@ -258,6 +353,12 @@ static void free_usb_fd(gpointer data)
 {
 	struct usb_fd *f = data;
 
+	/* Closing the file releases its claims, as the kernel does. */
+	lab_lock();
+	for (unsigned i = 0; i < USBSIM_MAX_IFACES; i++)
+		if (f->p->claim[i] == f)
+			f->p->claim[i] = NULL;
+	lab_unlock();
 	g_queue_clear_full(&f->urbs, g_object_unref);
 	lab_log(f->p->d, "usb", "close %s", f->p->devnode);
 	usb_plug_unref(f->p);
@@ -352,7 +453,10 @@ static gchar *describe(const struct usb_plug *p)
 	text_attr(s, "devnum", "%u", p->devnum);
 	text_attr(s, "devpath", "%u", p->port);
 	text_attr(s, "speed", "480");
-	text_attr(s, "bConfigurationValue", "1");
+	if (p->config)
+		text_attr(s, "bConfigurationValue", "1");
+	else /* the kernel's attribute is empty while unconfigured */
+		g_string_append(s, "H: bConfigurationValue=\n");
 	text_attr(s, "bNumConfigurations", "1");
 	text_attr(s, "idVendor", "05ac");
 	text_attr(s, "idProduct", "%04x", pid);
@@ -410,6 +514,7 @@ bool usbsim_plug(struct sim_device *d, GError **error)
 	p->d = d;
 	p->mode = d->mode;
 	p->node_private = d->inaccessible;
+	p->config = d->unconfigured ? 0 : 1;
 	if (!pick_address(p, error)) {
 		usb_plug_unref(p);
 		return false;

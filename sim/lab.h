@@ -73,6 +73,8 @@ struct sim_device {
 	bool auto_boot_pending;   /* setenv done, not saved yet */
 	bool broken_os;           /* always comes back to recovery (a recovery loop) */
 	bool inaccessible;        /* USB node not readable by non-root users */
+	uint16_t recovery_pid;    /* 0x1280..0x1283: iBoot's USB product id (default 0x1281) */
+	bool unconfigured;        /* enumerates with no configuration set (bConfigurationValue empty) */
 	unsigned transition_ms;   /* time a mode change takes (device absent meanwhile) */
 	unsigned faults;          /* enum sim_fault bits */
 

@@ -20,6 +20,10 @@
 	.nnotes = sizeof((const struct button_note[]){__VA_ARGS__}) / sizeof(struct button_note)
 
 #define ONLY(c) (1u << (c))
+/* A note for one device class, or (second field) one connector. */
+#define EVERY 0, 0
+#define FOR_CLASS(c) ONLY(c), 0
+#define FOR_CONNECTOR(c) 0, ONLY(c)
 
 /* Timing-free steps. */
 #define QUICK(text) {text, 0, false}
@@ -32,23 +36,35 @@
 
 /* Shared notes. */
 #define NOTE_LIGHTNING                                                                             \
-	{"On a Lightning device use a USB-A-to-Lightning cable: Apple's USB-C-to-Lightning "      \
-	 "cables reportedly cannot enter DFU.",                                                    \
-	 0}
+	{"Use a USB-A-to-Lightning cable: Apple's USB-C-to-Lightning cables reportedly cannot "   \
+	 "enter DFU.",                                                                             \
+	 FOR_CONNECTOR(CONNECTOR_LIGHTNING)}
 #define NOTE_NEW_DFU_IDS                                                                           \
 	{"Some newer devices appear as 05ac:1881 (KIS, DFU over debug USB) or 05ac:f014 (Port "   \
 	 "DFU) instead of 05ac:1227; irecctl treats both as DFU.",                                 \
-	 0}
+	 EVERY}
 #define NOTE_DFU_MISSED(button)                                                                    \
 	{"The screen stays black in DFU. Apple logo: " button " was held too long. Recovery "     \
 	 "screen: DFU was missed. In both cases force restart and try again.",                    \
-	 0}
+	 EVERY}
+/* True next to the USB-assisted method of `enter --dfu` too: it still takes the buttons. */
 #define NOTE_NOT_PROGRAMMABLE                                                                      \
-	{"DFU cannot be entered over USB; only these buttons get there.", 0}
+	{"No USB command enters DFU; only the buttons do. From recovery mode, irecctl enter "     \
+	 "--dfu can time them and reboot the device while you hold them (on a terminal, or with " \
+	 "--wait-for-person).",                                                                    \
+	 EVERY}
+#define NOTE_LEAVES_MODES {"This also leaves DFU and recovery mode.", EVERY}
+/* A force restart from recovery boots the OS only when auto-boot is on. */
 #define NOTE_RECOVERY_EXIT                                                                         \
-	{"To leave recovery, force restart without holding through the Apple logo; a damaged "    \
-	 "OS brings the device back to recovery.",                                                 \
-	 0}
+	{"Back in recovery mode after the restart? The OS may be fine: a device sent to recovery " \
+	 "over USB, or left there by a failed update, has auto-boot off. Run irecctl exit first; " \
+	 "if the device keeps coming back to recovery, " BUTTONS_LOOP_ADVICE ".",                  \
+	 EVERY}
+/* Since iPadOS 15.4 what a volume button does follows the orientation. */
+#define NOTE_IPAD_VOLUME                                                                           \
+	{"The volume buttons are named by where they are: which one turns the volume up can "     \
+	 "change with the orientation, their place does not.",                                     \
+	 EVERY}
 
 /* ---- recovery ------------------------------------------------------------ */
 
@@ -61,11 +77,12 @@ const struct button_sequence button_rec_table[REC_CLASS_COUNT] = {
 		      QUICK("Quick press Volume Up."),
 		      QUICK("Quick press Volume Down."),
 		      {"Press and hold the Side button; keep holding past the Apple logo until the "
-		       "recovery screen (computer and cable) shows.", 15, true},
+		       "recovery screen shows: the iTunes logo and a cable (iOS 11 and 12), or a "
+		       "computer and a cable (iOS 13 and later).", 15, true},
 		      DO("Release the Side button.")),
-		NOTES({"About 10 s to the Apple logo, then a few more to the recovery screen.", 0},
+		NOTES({"About 10 s to the Apple logo, then a few more to the recovery screen.", EVERY},
 		      {"Alternative: power off, then hold the Side button while connecting the "
-		       "cable; keep holding until the recovery screen shows.", 0}),
+		       "cable; keep holding until the recovery screen shows.", EVERY}),
 		.expect_pids = PIDS_RECOVERY,
 	},
 	[REC_SIDE_VOLDN] = {
@@ -78,7 +95,7 @@ const struct button_sequence button_rec_table[REC_CLASS_COUNT] = {
 		       15, true},
 		      DO("Release both buttons.")),
 		NOTES({"Alternative: power off, then hold Volume Down while connecting the cable; "
-		       "keep holding until the recovery screen shows.", 0}),
+		       "keep holding until the recovery screen shows.", EVERY}),
 		.expect_pids = PIDS_RECOVERY,
 	},
 	[REC_HOME_TOP] = {
@@ -91,7 +108,7 @@ const struct button_sequence button_rec_table[REC_CLASS_COUNT] = {
 		       "holding past the Apple logo until the recovery screen shows.", 15, true},
 		      DO("Release both buttons.")),
 		NOTES({"Alternative: power off, then hold the Home button while connecting the cable; "
-		       "keep holding until the recovery screen shows.", 0}),
+		       "keep holding until the recovery screen shows.", EVERY}),
 		.expect_pids = PIDS_RECOVERY,
 	},
 	[REC_IPAD_NOHOME] = {
@@ -99,14 +116,15 @@ const struct button_sequence button_rec_table[REC_CLASS_COUNT] = {
 		.availability = BUTTONS_PERSON,
 		.title = "Recovery mode: iPads without a Home button",
 		STEPS(CONNECT,
-		      QUICK("Quick press the volume button nearest to the Top button."),
-		      QUICK("Quick press the volume button farthest from the Top button."),
-		      {"Press and hold the Top button; keep holding past the Apple logo until the "
+		      QUICK("Quick press the volume button nearest to the top button."),
+		      QUICK("Quick press the volume button farthest from the top button."),
+		      {"Press and hold the top button; keep holding past the Apple logo until the "
 		       "recovery screen shows.", 15, true},
-		      DO("Release the Top button.")),
-		NOTES({"Alternative: power off (Top + either volume button, then the slider), then "
-		       "hold the Top button while connecting the cable until the recovery screen "
-		       "shows.", 0}),
+		      DO("Release the top button.")),
+		NOTES({"Alternative: power off (the top button and either volume button, then the "
+		       "slider), then hold the top button while connecting the cable until the "
+		       "recovery screen shows.", EVERY},
+		      NOTE_IPAD_VOLUME),
 		.expect_pids = PIDS_RECOVERY,
 	},
 	[REC_ATV_SERVICE_USB] = {
@@ -117,7 +135,7 @@ const struct button_sequence button_rec_table[REC_CLASS_COUNT] = {
 			 "USB-C on Apple TV HD) to this computer; the device comes up in recovery by "
 			 "itself only when its firmware is damaged. Otherwise put it into recovery over "
 			 "USB with `irecctl enter`.")),
-		NOTES({"The 3rd generation may also need mains power while on USB (unverified).", 0}),
+		NOTES({"The 3rd generation may also need mains power while on USB (unverified).", EVERY}),
 		.expect_pids = PIDS_RECOVERY,
 	},
 	[REC_NO_USER_USB] = {
@@ -175,15 +193,16 @@ const struct button_sequence button_dfu_table[DFU_CLASS_COUNT] = {
 		.availability = BUTTONS_PERSON,
 		.title = "DFU mode: iPads without a Home button",
 		STEPS(CONNECT,
-		      QUICK("Quick press the volume button nearest to the Top button (Volume Up)."),
-		      QUICK("Quick press the volume button farthest from the Top button (Volume Down)."),
-		      {"Press and hold the Top button until the screen goes black.", 10, true},
-		      {"Keep holding Top and also press and hold the far volume button (Volume Down).",
-		       5, true},
-		      {"Release the Top button; keep holding the far volume button until this "
-		       "computer sees the device (8-10 s).", 10, true},
+		      QUICK("Quick press the volume button nearest to the top button."),
+		      QUICK("Quick press the volume button farthest from the top button."),
+		      {"Press and hold the top button until the screen goes black.", 10, true},
+		      {"Keep holding the top button and also press and hold the volume button "
+		       "farthest from the top button.", 5, true},
+		      {"Release the top button; keep holding the volume button farthest from the top "
+		       "button until this computer sees the device (8-10 s).", 10, true},
 		      DO("Release the volume button.")),
-		NOTES(NOTE_DFU_MISSED("Top"), NOTE_NEW_DFU_IDS, NOTE_NOT_PROGRAMMABLE),
+		NOTES(NOTE_DFU_MISSED("the top button"), NOTE_IPAD_VOLUME, NOTE_NEW_DFU_IDS,
+		      NOTE_NOT_PROGRAMMABLE),
 		.expect_pids = PIDS_DFU,
 	},
 	[DFU_SIDE_VOLDN] = {
@@ -197,9 +216,9 @@ const struct button_sequence button_dfu_table[DFU_CLASS_COUNT] = {
 		       "device (5-10 s).", 10, true},
 		      DO("Release Volume Down.")),
 		NOTES(NOTE_DFU_MISSED("Side/Top"), NOTE_LIGHTNING,
-		      {"iPod touch (7th gen): if Top + Volume Down does not work, use Home + Top "
-		       "instead: hold both 8 s, release Top, keep holding Home about 10 s "
-		       "(palera1n prompts this way for this model).", ONLY(CLASS_IPOD)},
+		      {"iPod touch (7th gen): the Top button and Volume Down, as above, also on a "
+		       "retry; its Home button plays no part (Apple groups this model with the "
+		       "iPhone 7 for these buttons).", FOR_CLASS(CLASS_IPOD)},
 		      NOTE_NOT_PROGRAMMABLE),
 		.expect_pids = PIDS_DFU,
 	},
@@ -227,8 +246,8 @@ const struct button_sequence button_dfu_table[DFU_CLASS_COUNT] = {
 		      DO("Release the Home button.")),
 		NOTES({"The device first appears as WTF (05ac:1222), not DFU. The computer must send "
 		       "WTF.s5l8900xall.RELEASE.dfu (from the restore IPSW) before it comes back as "
-		       "DFU (05ac:1227).", 0},
-		      {"libirecovery does not match an ECID in WTF mode.", 0}),
+		       "DFU (05ac:1227).", EVERY},
+		      {"libirecovery does not match an ECID in WTF mode.", EVERY}),
 		.expect_pids = {0x1222, 0x1227, 0},
 	},
 	[DFU_ATV_REMOTE_MENU_PLAY] = {
@@ -241,9 +260,9 @@ const struct button_sequence button_dfu_table[DFU_CLASS_COUNT] = {
 		       true},
 		      DO("Release both buttons.")),
 		NOTES({"Apple TV 2nd/3rd gen use the aluminium Apple Remote; the 3rd-gen procedure is "
-		       "assumed from the 2nd gen.", 0},
+		       "assumed from the 2nd gen.", EVERY},
 		      {"Apple TV HD: start from recovery and hold Menu + Play/Pause on the Siri Remote; "
-		       "after about 2 s irecctl reboots it, then keep holding up to 8 s more.", 0}),
+		       "after about 2 s irecctl reboots it, then keep holding up to 8 s more.", EVERY}),
 		.expect_pids = PIDS_DFU,
 	},
 	[DFU_SERVICE_CABLE] = {
@@ -253,9 +272,9 @@ const struct button_sequence button_dfu_table[DFU_CLASS_COUNT] = {
 		STEPS(DO("No user procedure: DFU needs a special service cable or board connected to "
 			 "this computer.")),
 		NOTES({"Apple TV 4K (1st gen): you may need to press a button on the cable or board "
-		       "during the reboot.", ONLY(CLASS_APPLETV)},
+		       "during the reboot.", FOR_CLASS(CLASS_APPLETV)},
 		      {"HomePod (1st gen), from recovery: put it upside down, let irecctl reboot it, "
-		       "then turn it upright once it is in DFU.", ONLY(CLASS_HOMEPOD)}),
+		       "then turn it upright once it is in DFU.", FOR_CLASS(CLASS_HOMEPOD)}),
 		.expect_pids = PIDS_DFU,
 	},
 	[DFU_WATCH_DIAG_PORT] = {
@@ -278,7 +297,7 @@ const struct button_sequence button_dfu_table[DFU_CLASS_COUNT] = {
 		STEPS(DO("No known user procedure: this device cannot be put into DFU by a person "
 			 "with buttons. irecctl can only recognise it.")),
 		NOTES({"Apple Watch Series 7 and later are believed to have no diagnostic port "
-		       "(unverified).", ONLY(CLASS_WATCH)}),
+		       "(unverified).", FOR_CLASS(CLASS_WATCH)}),
 		.expect_pids = PIDS_DFU,
 	},
 	[DFU_MAC_LAPTOP_KEYS] = {
@@ -291,8 +310,9 @@ const struct button_sequence button_dfu_table[DFU_CLASS_COUNT] = {
 		      {"Release the three keys; keep holding the power button until this computer "
 		       "sees the Mac.", 0, true},
 		      DO("Release the power button.")),
-		NOTES({"Which USB-C port is the DFU port depends on the model: see Apple's "
-		       "\"Revive or restore a Mac with Apple silicon\".", 0},
+		NOTES({"Which USB-C port is the DFU port depends on the model: Apple's support "
+		       "pages on reviving or restoring a Mac with Apple silicon name it for each "
+		       "model.", EVERY},
 		      NOTE_NEW_DFU_IDS),
 		.expect_pids = PIDS_DFU,
 	},
@@ -316,7 +336,7 @@ const struct button_sequence button_dfu_table[DFU_CLASS_COUNT] = {
 		      {"Press and hold the power button together with right Shift + left Option + "
 		       "left Control.", 3, true},
 		      DO("Release all four keys.")),
-		NOTES({"It is the T2 chip, not the Intel Mac, that appears in DFU.", 0}),
+		NOTES({"It is the T2 chip, not the Intel Mac, that appears in DFU.", EVERY}),
 		.expect_pids = PIDS_DFU,
 	},
 	[DFU_VIRTUAL] = {
@@ -338,16 +358,16 @@ const struct button_sequence button_fr_table[FR_CLASS_COUNT] = {
 		      QUICK("Quick press Volume Down."),
 		      {"Press and hold the Side button until the Apple logo appears.", 10, true},
 		      DO("Release the Side button.")),
-		NOTES({"This also leaves DFU and recovery.", 0}, NOTE_RECOVERY_EXIT),
+		NOTES(NOTE_LEAVES_MODES, NOTE_RECOVERY_EXIT),
 	},
 	[FR_SIDE_VOLDN] = {
 		.class_name = "FR_SIDE_VOLDN", .purpose = BUTTONS_RESTART,
 		.availability = BUTTONS_PERSON,
 		.title = "Force restart: iPhone 7 / 7 Plus, iPod touch (7th gen)",
-		STEPS({"Press and hold the Side (or Top) button and Volume Down together until the "
-		       "Apple logo appears.", 10, true},
+		STEPS({"Press and hold the Side button (Top button on iPod touch) and Volume Down "
+		       "together until the Apple logo appears.", 10, true},
 		      DO("Release both buttons.")),
-		NOTES(NOTE_RECOVERY_EXIT),
+		NOTES(NOTE_LEAVES_MODES, NOTE_RECOVERY_EXIT),
 	},
 	[FR_HOME_TOP] = {
 		.class_name = "FR_HOME_TOP", .purpose = BUTTONS_RESTART,
@@ -356,17 +376,17 @@ const struct button_sequence button_fr_table[FR_CLASS_COUNT] = {
 		STEPS({"Press and hold the Home button and the Top (or Side) button together until "
 		       "the Apple logo appears.", 10, true},
 		      DO("Release both buttons.")),
-		NOTES(NOTE_RECOVERY_EXIT),
+		NOTES(NOTE_LEAVES_MODES, NOTE_RECOVERY_EXIT),
 	},
 	[FR_IPAD_NOHOME] = {
 		.class_name = "FR_IPAD_NOHOME", .purpose = BUTTONS_RESTART,
 		.availability = BUTTONS_PERSON,
 		.title = "Force restart: iPads without a Home button",
-		STEPS(QUICK("Quick press the volume button nearest to the Top button."),
-		      QUICK("Quick press the volume button farthest from the Top button."),
-		      {"Press and hold the Top button until the Apple logo appears.", 10, true},
-		      DO("Release the Top button.")),
-		NOTES(NOTE_RECOVERY_EXIT),
+		STEPS(QUICK("Quick press the volume button nearest to the top button."),
+		      QUICK("Quick press the volume button farthest from the top button."),
+		      {"Press and hold the top button until the Apple logo appears.", 10, true},
+		      DO("Release the top button.")),
+		NOTES(NOTE_LEAVES_MODES, NOTE_RECOVERY_EXIT, NOTE_IPAD_VOLUME),
 	},
 	[FR_ATV_REMOTE] = {
 		.class_name = "FR_ATV_REMOTE", .purpose = BUTTONS_RESTART,
@@ -375,7 +395,7 @@ const struct button_sequence button_fr_table[FR_CLASS_COUNT] = {
 		STEPS({"Hold MENU and DOWN (aluminium Apple Remote) or MENU/Back and TV/Control "
 		       "Center (Siri Remote) until the status light blinks.", 6, true},
 		      DO("Release the buttons.")),
-		NOTES({"Unplugging the power cord for a few seconds also works.", 0}),
+		NOTES({"Unplugging the power cord for a few seconds also works.", EVERY}),
 	},
 	[FR_WATCH_SIDE_CROWN] = {
 		.class_name = "FR_WATCH_SIDE_CROWN", .purpose = BUTTONS_RESTART,
@@ -399,7 +419,7 @@ const struct button_sequence button_fr_table[FR_CLASS_COUNT] = {
 		STEPS({"Press and hold the top button and the Digital Crown together until the device "
 		       "restarts.", 0, true},
 		      DO("Release both.")),
-		NOTES({"Unverified: this sequence is not confirmed by a primary source.", 0}),
+		NOTES({"Unverified: this sequence is not confirmed by a primary source.", EVERY}),
 	},
 	[FR_MAC_POWER_HOLD] = {
 		.class_name = "FR_MAC_POWER_HOLD", .purpose = BUTTONS_RESTART,
@@ -415,4 +435,17 @@ const struct button_sequence button_fr_table[FR_CLASS_COUNT] = {
 		STEPS(DO("Not applicable: restart the virtual machine from its hypervisor.")),
 	},
 };
+/* ---- USB-assisted DFU from recovery -------------------------------------- */
+
+/* The first row matching the model's DFU class (and device class) wins. */
+const struct button_assist button_assist_table[] = {
+	{DFU_VOLUP_VOLDN_SIDE, 0, "Side and Volume Down", "Side", "Volume Down"},
+	{DFU_SIDE_VOLDN, ONLY(CLASS_IPOD), "Top and Volume Down", "Top", "Volume Down"},
+	{DFU_SIDE_VOLDN, 0, "Side and Volume Down", "Side", "Volume Down"},
+	{DFU_IPAD_NOHOME, 0, "the top button and the volume button farthest from the top button",
+	 "the top button", "the volume button farthest from the top button"},
+	{DFU_HOME_TOP, 0, "Home and Top (Side)", "Top (Side)", "Home"},
+	{DFU_HOME_TOP_WTF, 0, "Home and Top", "Top", "Home"},
+};
+const size_t button_assist_count = sizeof(button_assist_table) / sizeof(button_assist_table[0]);
 /* clang-format on */

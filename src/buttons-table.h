@@ -8,5 +8,7 @@
 extern const struct button_sequence button_rec_table[REC_CLASS_COUNT];
 extern const struct button_sequence button_dfu_table[DFU_CLASS_COUNT];
 extern const struct button_sequence button_fr_table[FR_CLASS_COUNT];
+extern const struct button_assist button_assist_table[];
+extern const size_t button_assist_count;
 
 #endif

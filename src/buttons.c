@@ -26,7 +26,7 @@ const struct button_sequence *buttons_for_fr(enum fr_class c)
 
 const struct button_sequence *buttons_for(const struct model *m, enum button_purpose p)
 {
-	if (!m)
+	if (!m || m->buttons_unknown)
 		return NULL;
 	switch (p) {
 	case BUTTONS_RECOVERY:
@@ -61,11 +61,26 @@ const char *button_availability_name(enum button_availability a)
 	return (unsigned)a < COUNT(names) ? names[a] : "unknown";
 }
 
+const struct button_assist *buttons_assist_for(const struct model *m)
+{
+	if (!m || m->buttons_unknown)
+		return NULL;
+	for (size_t i = 0; i < button_assist_count; i++) {
+		const struct button_assist *a = &button_assist_table[i];
+		if (a->dfu == m->dfu && (!a->only || ((a->only >> m->device_class) & 1u)))
+			return a;
+	}
+	return NULL;
+}
+
 bool button_note_applies(const struct button_note *n, const struct model *m)
 {
-	if (!n->only || !m)
+	if (!m)
 		return true;
-	return (n->only >> m->device_class) & 1u;
+	if (n->only && !((n->only >> m->device_class) & 1u))
+		return false;
+	return !n->only_connector || m->connector == CONNECTOR_UNKNOWN ||
+	       ((n->only_connector >> m->connector) & 1u);
 }
 
 /* ---- plain text ---------------------------------------------------------- */
@@ -81,20 +96,37 @@ static void print_timing(FILE *f, const struct button_step *st)
 		fprintf(f, " [about %u s]", st->seconds);
 }
 
-/* Names of the device classes a note is limited to: "(iPod) ". */
-static void print_note_scope(FILE *f, unsigned int only)
+/* Names of the device classes and connectors a note is limited to: "(iPod) ". */
+static void print_note_scope(FILE *f, const struct button_note *n)
 {
 	const char *sep = "(";
 
-	if (!only)
+	if (!n->only && !n->only_connector)
 		return;
 	for (unsigned int c = 0; c < DEVICE_CLASS_COUNT; c++) {
-		if (!((only >> c) & 1u))
+		if (!((n->only >> c) & 1u))
 			continue;
 		fprintf(f, "%s%s", sep, device_class_name((enum device_class)c));
 		sep = ", ";
 	}
+	for (unsigned int c = 0; c < CONNECTOR_COUNT; c++) {
+		if (!((n->only_connector >> c) & 1u))
+			continue;
+		fprintf(f, "%s%s", sep, connector_name((enum connector)c));
+		sep = ", ";
+	}
 	fputs(") ", f);
+}
+
+/* A model newer than the table: say the steps are the family's, and why. */
+static void print_inferred(FILE *f, const struct model *m)
+{
+	if (!m || !m->buttons_inferred)
+		return;
+	fprintf(f,
+	        "  Inferred: this model is newer than irecctl's table; these are the steps of "
+	        "its family (%s). If they do not fit, name the model with --model MODEL.\n",
+	        m->inferred_from ? m->inferred_from : "by its ids");
 }
 
 static void print_expect(FILE *f, const struct button_sequence *seq)
@@ -125,10 +157,11 @@ void buttons_print(FILE *f, const struct button_sequence *seq, const struct mode
 		fputs("  Note: ", f);
 		/* With a model the scope is implied; without one, say who it is for. */
 		if (!m)
-			print_note_scope(f, n->only);
+			print_note_scope(f, n);
 		fprintf(f, "%s\n", n->text);
 	}
 	print_expect(f, seq);
+	print_inferred(f, m);
 }
 
 /* ---- JSON ---------------------------------------------------------------- */
@@ -156,19 +189,43 @@ static json_t *step_json(const struct button_step *st)
 	return NULL;
 }
 
+typedef const char *(*bit_name_fn)(unsigned int bit);
+
+static const char *class_bit_name(unsigned int bit)
+{
+	return device_class_name((enum device_class)bit);
+}
+
+static const char *connector_bit_name(unsigned int bit)
+{
+	return connector_name((enum connector)bit);
+}
+
+/* key: [names of the bits set in mask]; nothing when mask is 0. */
+static bool set_scope(json_t *o, const char *key, unsigned int mask, unsigned int nbits,
+                      bit_name_fn name)
+{
+	json_t *arr;
+	bool ok;
+
+	if (!mask)
+		return true;
+	ok = set(o, key, json_array());
+	arr = json_object_get(o, key);
+	for (unsigned int c = 0; ok && c < nbits; c++)
+		if ((mask >> c) & 1u)
+			ok = append(arr, json_string(name(c)));
+	return ok;
+}
+
 static json_t *note_json(const struct button_note *n)
 {
 	json_t *o = json_object();
-	bool ok = o && set(o, "text", json_string(n->text));
+	bool ok = o && set(o, "text", json_string(n->text)) &&
+	          set_scope(o, "only_for", n->only, DEVICE_CLASS_COUNT, class_bit_name) &&
+	          set_scope(o, "only_connector", n->only_connector, CONNECTOR_COUNT,
+	                    connector_bit_name);
 
-	if (ok && n->only) {
-		ok = set(o, "only_for", json_array());
-		json_t *only = json_object_get(o, "only_for");
-		for (unsigned int c = 0; ok && c < DEVICE_CLASS_COUNT; c++)
-			if ((n->only >> c) & 1u)
-				ok = append(only,
-				            json_string(device_class_name((enum device_class)c)));
-	}
 	if (ok)
 		return o;
 	json_decref(o);
@@ -190,7 +247,17 @@ static json_t *pids_json(const struct button_sequence *seq)
 	return arr;
 }
 
-json_t *buttons_to_json(const struct button_sequence *seq)
+static bool set_inferred(json_t *o, const struct model *m)
+{
+	bool inferred = m && m->buttons_inferred;
+
+	if (!set(o, "inferred", json_boolean(inferred)))
+		return false;
+	return !inferred || !m->inferred_from ||
+	       set(o, "inferred_from", json_string(m->inferred_from));
+}
+
+json_t *buttons_to_json(const struct button_sequence *seq, const struct model *m)
 {
 	json_t *o;
 	bool ok;
@@ -202,8 +269,9 @@ json_t *buttons_to_json(const struct button_sequence *seq)
 	ok = set(o, "class", json_string(seq->class_name)) &&
 	     set(o, "purpose", json_string(button_purpose_name(seq->purpose))) &&
 	     set(o, "availability", json_string(button_availability_name(seq->availability))) &&
-	     set(o, "title", json_string(seq->title)) && set(o, "steps", json_array()) &&
-	     set(o, "notes", json_array()) && set(o, "expect_usb_pids", pids_json(seq));
+	     set(o, "title", json_string(seq->title)) && set_inferred(o, m) &&
+	     set(o, "steps", json_array()) && set(o, "notes", json_array()) &&
+	     set(o, "expect_usb_pids", pids_json(seq));
 
 	json_t *steps = json_object_get(o, "steps"), *notes = json_object_get(o, "notes");
 	for (size_t i = 0; ok && i < seq->nsteps; i++)

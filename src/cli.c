@@ -51,7 +51,8 @@ void cli_print_usage(FILE *f)
 	           "Put Apple devices into and out of Recovery Mode, tell what mode and model\n"
 	           "every attached device is in, and restore them.\n\nCommands:\n");
 	for (const struct command *const *c = command_table; *c; c++)
-		fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
+		if (!(*c)->hidden)
+			fprintf(f, "  %-10s %s\n", (*c)->name, (*c)->summary);
 	fprintf(f, "\nOptions (accepted before or after COMMAND):\n");
 	for (const struct cmd_option *o = global_options; o->name; o++)
 		print_option(f, o);
@@ -212,7 +213,7 @@ static enum parse_result parse_with(struct ctx *ctx, const struct command *cmd, 
 	char shortopts[64] = ":";
 	int n = 0, c;
 
-	if (!cmd)
+	if (!cmd || cmd->operands_end_options)
 		strcpy(shortopts, "+:");
 	n = add_options(longopts, n, shortopts, global_options, GLOBAL_BASE);
 	if (cmd)
@@ -258,15 +259,14 @@ static bool check_arg_count(const struct command *cmd, const struct cmd_args *ar
 	return false;
 }
 
-/* -d picks one device, --all every one; only commands that act on several take --all. */
+/* -d picks one device, --all every one; commands where --all means nothing refuse it. */
 static bool check_selection(const struct ctx *ctx, const struct command *cmd)
 {
 	if (ctx->all && ctx->have_device)
 		log_error("-d and --all exclude each other: -d ID acts on one device, --all on "
 		          "every one");
-	else if (ctx->all && !cmd->takes_all)
-		log_error("'%s' does not take --all%s", cmd->name,
-		          cmd->lists_all ? ": it always covers every device" : "");
+	else if (ctx->all && cmd->no_all)
+		log_error("'%s' does not take --all: %s", cmd->name, cmd->no_all);
 	else
 		return true;
 	fprintf(stderr, "Try 'irecctl %s --help'.\n", cmd->name);

@@ -122,6 +122,6 @@ const struct command cmd_doctor = {
         .options = options,
         .min_args = 0,
         .max_args = 0,
-        .lists_all = true,
+        .no_all = "it checks this host, not a selection of devices",
         .run = run,
 };

@@ -17,7 +17,7 @@ static const struct cmd_option options[] = {
         {"dfu", 0, NULL, "enter DFU mode (guided button sequence)"},
         {"no-wait", 0, NULL, "return once the request is sent, without verifying"},
         {"pair", 0, NULL, "allow a new pairing (the Trust dialog) if the device needs a session"},
-        {"model", 0, "MODEL", "the model, when the device cannot be identified"},
+        {"model", 0, "MODEL", "the model, when irecctl cannot identify the device"},
         {"wait-for-person", 0, NULL,
          "without a terminal, keep waiting for a person to press buttons"},
         {"lock-timeout", 0, "SECONDS", "wait this long for another process to release the device"},
@@ -31,7 +31,7 @@ static const struct model *forced_model;
 
 static const struct model *model_of(const struct device *d)
 {
-	return d->model ? d->model : forced_model;
+	return device_buttons_model(d, forced_model);
 }
 
 static void plan_recovery(const struct device *d, const struct mc_spec *spec, struct mc_plan *p)
@@ -39,6 +39,7 @@ static void plan_recovery(const struct device *d, const struct mc_spec *spec, st
 	(void)spec;
 	if (mc_plan_common_refusal(d, p))
 		return;
+	p->model = model_of(d);
 	switch (d->mode) {
 	case MODE_RECOVERY:
 		p->action = MC_DONE;
@@ -50,15 +51,15 @@ static void plan_recovery(const struct device *d, const struct mc_spec *spec, st
 		p->action = MC_NEEDS_PERSON;
 		p->message = "the device is not visible over USB: use its buttons to put it into "
 		             "recovery mode";
-		p->buttons[0] = buttons_for(model_of(d), BUTTONS_RECOVERY);
+		p->buttons[0] = buttons_for(p->model, BUTTONS_RECOVERY);
 		break;
 	default: /* DFU-like: only a force restart leaves it, then the recovery buttons */
 		p->action = MC_NEEDS_PERSON;
 		p->message =
 		        "a device in DFU mode cannot be sent to recovery over USB: force-restart "
 		        "it, then use the recovery buttons";
-		p->buttons[0] = buttons_for(model_of(d), BUTTONS_RESTART);
-		p->buttons[1] = buttons_for(model_of(d), BUTTONS_RECOVERY);
+		p->buttons[0] = buttons_for(p->model, BUTTONS_RESTART);
+		p->buttons[1] = buttons_for(p->model, BUTTONS_RECOVERY);
 		break;
 	}
 }
@@ -67,19 +68,8 @@ static void plan_recovery(const struct device *d, const struct mc_spec *spec, st
  * USB-assisted DFU from recovery (the method palera1n uses): the person
  * holds the DFU button pair, irecctl sends the reboot (auto-boot set true
  * first, so a missed timing just boots the OS), the person keeps holding,
- * then releases the power-side button. Which buttons, by DFU class:
+ * then releases the power-side button. Which buttons: buttons_assist_for().
  */
-static const struct {
-	enum dfu_class cls;
-	const char *pair, *release, *keep;
-} assisted_buttons[] = {
-        {DFU_VOLUP_VOLDN_SIDE, "Side and Volume Down", "Side", "Volume Down"},
-        {DFU_SIDE_VOLDN, "Side and Volume Down", "Side", "Volume Down"},
-        {DFU_IPAD_NOHOME, "Top and Volume Down", "Top", "Volume Down"},
-        {DFU_HOME_TOP, "Home and Top (Side)", "Top (Side)", "Home"},
-        {DFU_HOME_TOP_WTF, "Home and Top", "Top", "Home"},
-};
-
 enum { ACTION_REBOOT = 1 };
 
 static void assisted_step(struct mc_plan *p, unsigned seconds, int action, const char *fmt, ...)
@@ -99,18 +89,16 @@ static void assisted_step(struct mc_plan *p, unsigned seconds, int action, const
 
 static bool plan_assisted(const struct model *m, struct mc_plan *p)
 {
-	for (size_t i = 0; m && i < sizeof(assisted_buttons) / sizeof(assisted_buttons[0]); i++) {
-		if (assisted_buttons[i].cls != m->dfu)
-			continue;
-		const char *pair = assisted_buttons[i].pair;
-		assisted_step(p, 3, 0, "Get ready to press and hold %s together.", pair);
-		assisted_step(p, 2, ACTION_REBOOT, "Press and hold %s now.", pair);
-		assisted_step(p, 3, 0, "Keep holding %s: the device restarts.", pair);
-		assisted_step(p, 10, 0, "Release %s; keep holding %s until this computer sees it.",
-		              assisted_buttons[i].release, assisted_buttons[i].keep);
-		return true;
-	}
-	return false;
+	const struct button_assist *a = buttons_assist_for(m);
+
+	if (!a)
+		return false;
+	assisted_step(p, 3, 0, "Get ready to press and hold %s together.", a->pair);
+	assisted_step(p, 2, ACTION_REBOOT, "Press and hold %s now.", a->pair);
+	assisted_step(p, 3, 0, "Keep holding %s: the device restarts.", a->pair);
+	assisted_step(p, 10, 0, "Release %s; keep holding %s until this computer sees it.",
+	              a->release, a->keep);
+	return true;
 }
 
 static void plan_dfu(const struct device *d, const struct mc_spec *spec, struct mc_plan *p)
@@ -121,10 +109,19 @@ static void plan_dfu(const struct device *d, const struct mc_spec *spec, struct 
 		return;
 	}
 	p->action = MC_NEEDS_PERSON;
-	p->message = "DFU mode can only be entered with the device's buttons";
-	p->buttons[0] = buttons_for(model_of(d), BUTTONS_DFU);
-	if (d->mode == MODE_RECOVERY && plan_assisted(model_of(d), p))
+	p->model = model_of(d);
+	p->buttons[0] = buttons_for(p->model, BUTTONS_DFU);
+	p->message = p->buttons[0] ? "DFU mode can only be entered with the device's buttons"
+	                           : "DFU mode can only be entered with the device's buttons, "
+	                             "and " BUTTONS_UNKNOWN_HINT;
+	if (d->mode == MODE_RECOVERY && plan_assisted(p->model, p)) {
 		p->message = "DFU from recovery: hold the buttons while irecctl reboots the device";
+		/* Without a person irecctl must not reboot it: nothing is sent. */
+		p->unattended =
+		        "DFU from recovery needs a person holding the buttons while irecctl "
+		        "reboots the device (on a terminal, or with --wait-for-person and "
+		        "without --no-wait); nothing was sent, it is still in recovery";
+	}
 }
 
 static int dfu_step_action(const struct device *d, int action, char *err, size_t errlen)
@@ -160,14 +157,9 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 		spec.step_action = dfu_step_action;
 	}
 	if (args->set[OPT_MODEL]) {
-		struct model_find_result r;
-		if (model_find(args->value[OPT_MODEL], &r) != MODEL_FOUND) {
-			log_error("unknown or ambiguous model '%s' (see 'irecctl buttons')",
-			          args->value[OPT_MODEL]);
+		if (!(forced_model = buttons_model_option(args->value[OPT_MODEL])))
 			return IREC_EUSAGE;
-		}
-		forced_model = r.model;
-		spec.absent_model = r.model;
+		spec.absent_model = forced_model;
 	}
 	if (args->set[OPT_LOCK_TIMEOUT] &&
 	    !parse_duration(args->value[OPT_LOCK_TIMEOUT], &spec.lock_timeout_s)) {
@@ -189,11 +181,13 @@ const struct command cmd_enter = {
                 "in recovery (default timeout 180 s). Already in recovery: success at once. When\n"
                 "USB cannot do it (DFU, --dfu), prints the model's button sequence and, on a\n"
                 "terminal or with --wait-for-person, waits for the device to arrive; otherwise\n"
-                "exits with code 8. A device that does not trust this host exits with code 9\n"
-                "(never pairs unless --pair), a passcode-locked one with 15.",
+                "exits with code 8 (from recovery, --dfu then sends nothing). A device newer\n"
+                "than irecctl's table gets its family's steps, marked inferred, where the family\n"
+                "decides them; otherwise --model MODEL names it. A device that does not trust\n"
+                "this host exits with code 9 (never pairs unless --pair), a passcode-locked one\n"
+                "with 15.",
         .options = options,
         .min_args = 0,
         .max_args = 0,
-        .takes_all = true,
         .run = run,
 };

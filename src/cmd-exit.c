@@ -5,15 +5,18 @@
 #include "irecctl/log.h"
 #include "irecctl/modechange.h"
 
-enum { OPT_NO_WAIT, OPT_LOCK_TIMEOUT };
+enum { OPT_NO_WAIT, OPT_LOCK_TIMEOUT, OPT_MODEL };
 
 static const struct cmd_option options[] = {
         {"no-wait", 0, NULL, "return once the commands are sent, without verifying"},
         {"lock-timeout", 0, "SECONDS", "wait this long for another process to release the device"},
+        {"model", 0, "MODEL", "the model, when irecctl cannot identify the device"},
         {NULL, 0, NULL, NULL},
 };
 
 #define EXIT_TIMEOUT_S 180.0
+
+static const struct model *forced_model;
 
 static void plan_exit(const struct device *d, const struct mc_spec *spec, struct mc_plan *p)
 {
@@ -29,8 +32,13 @@ static void plan_exit(const struct device *d, const struct mc_spec *spec, struct
 		break;
 	default:
 		p->action = MC_NEEDS_PERSON;
-		p->message = "DFU mode has no exit command: only a force restart leaves it";
-		p->buttons[0] = buttons_for(d->model, BUTTONS_RESTART);
+		p->model = device_buttons_model(d, forced_model);
+		p->buttons[0] = buttons_for(p->model, BUTTONS_RESTART);
+		p->message =
+		        p->buttons[0]
+		                ? "DFU mode has no exit command: only a force restart leaves it"
+		                : "DFU mode has no exit command: only a force restart leaves "
+		                  "it, and " BUTTONS_UNKNOWN_HINT;
 		break;
 	}
 }
@@ -52,6 +60,8 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 	        .send = send_exit,
 	};
 
+	if (args->set[OPT_MODEL] && !(forced_model = buttons_model_option(args->value[OPT_MODEL])))
+		return IREC_EUSAGE;
 	if (args->set[OPT_LOCK_TIMEOUT] &&
 	    !parse_duration(args->value[OPT_LOCK_TIMEOUT], &spec.lock_timeout_s)) {
 		log_error("invalid --lock-timeout '%s'", args->value[OPT_LOCK_TIMEOUT]);
@@ -63,16 +73,17 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 const struct command cmd_exit = {
         .name = "exit",
         .summary = "boot a device from recovery into normal mode",
-        .synopsis = "[-d ID | --all] [--no-wait] [--lock-timeout SECONDS]",
+        .synopsis = "[-d ID | --all] [--no-wait] [--lock-timeout SECONDS] [--model MODEL]",
         .description =
                 "Sends setenv auto-boot true, saveenv and reboot; succeeds only when the same "
                 "device\n"
                 "has arrived in normal mode (default timeout 180 s). A device that comes back in\n"
                 "recovery is a recovery loop (exit code 11; auto-boot and the iBoot version are\n"
-                "shown). From DFU, prints the model's force-restart sequence (exit code 8).",
+                "shown): update it (restore --update keeps data) before restoring it (--erase).\n"
+                "From DFU, prints the model's force-restart sequence (exit code 8); --model\n"
+                "names a model irecctl cannot identify.",
         .options = options,
         .min_args = 0,
         .max_args = 0,
-        .takes_all = true,
         .run = run,
 };

@@ -40,8 +40,14 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 	int timeout_ms = (int)(ctx_timeout(ctx, PROBE_TIMEOUT_MS / 1000.0) * 1000);
 	int status = IREC_OK;
 
+	/* With -d only what may be that device is probed (no lockdownd
+	 * connection to the others). */
+	struct discover_opts o = {.timeout_ms = timeout_ms,
+	                          .only = ctx->have_device ? &ctx->device : NULL,
+	                          .usb_flags = USB_PROBE_IBOOT};
+
 	(void)args;
-	if (discover_all(&l, timeout_ms, err, sizeof(err)) < 0) {
+	if (discover(&l, &o, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return IREC_EFAIL;
 	}
@@ -69,12 +75,13 @@ const struct command cmd_status = {
         .synopsis = "[-d ID] [--json] [--timeout SECONDS]",
         .description =
                 "Lists every attached Apple device in every mode (normal, restore, recovery, DFU,\n"
-                "WTF, KIS, Port DFU), one record per physical device, merged by ECID. Devices are\n"
-                "queried in parallel; one that does not answer within --timeout (default 5 s) is\n"
-                "listed with an error. Never asks a device to trust this host.",
+                "WTF, KIS, Port DFU), one record per attachment; two that report one ECID are\n"
+                "both listed as a conflict. Devices are queried in parallel; one that does not\n"
+                "answer within --timeout (default 5 s) is listed with an error. Never asks a\n"
+                "device to trust this host; sends a recovery device nothing but 'getenv\n"
+                "build-version', and only when no other program is driving it.",
         .options = options,
         .min_args = 0,
         .max_args = 0,
-        .lists_all = true,
         .run = run,
 };

@@ -137,10 +137,10 @@ static int print_device(const struct ctx *ctx, const struct wait_outcome *o)
 static void on_waiting(const struct wait_outcome *sofar, void *data)
 {
 	struct wait_cli *w = data;
-	char ecid[19], msg[320];
+	char ecid[80], msg[320];
 
 	if (sofar->attached) {
-		devid_format_ecid(sofar->dev.ecid, ecid);
+		device_label(&sofar->dev, ecid, sizeof(ecid));
 		snprintf(msg, sizeof(msg), "waiting for device %s (now in %s mode) to be %s", ecid,
 		         mode_name(sofar->dev.mode), w->what);
 	} else {
@@ -156,10 +156,10 @@ static void on_waiting(const struct wait_outcome *sofar, void *data)
 
 static void on_change(const struct event *ev, void *data)
 {
-	char ecid[19];
+	char ecid[80];
 
 	(void)data;
-	devid_format_ecid(ev->dev.ecid, ecid);
+	device_label(&ev->dev, ecid, sizeof(ecid));
 	if (ev->kind == EVENT_ADD)
 		log_info("device %s arrived in %s mode", ecid, mode_name(ev->dev.mode));
 	else
@@ -168,9 +168,9 @@ static void on_change(const struct event *ev, void *data)
 
 static int report(struct wait_cli *w, const struct wait_outcome *o, double timeout_s)
 {
-	char ecid[19];
+	char ecid[80];
 
-	devid_format_ecid(o->dev.ecid, ecid);
+	device_label(&o->dev, ecid, sizeof(ecid));
 	switch (o->result) {
 	case WAIT_REACHED:
 		return print_device(w->ctx, o);
@@ -248,5 +248,6 @@ const struct command cmd_wait = {
         .options = options,
         .min_args = 0,
         .max_args = 0,
+        .no_all = "it waits for one device (name it with -d)",
         .run = run,
 };

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * irecctl watch [--json] [--initial] [-d ID] [--timeout S]
+ * irecctl watch [--json] [--initial] [--for MODES] [-d ID] [--timeout S]
+ *               [--exec-timeout S] [--exec CMD [ARGS...]]
  *
  * One line per arrival or departure, in every mode, flushed as it happens.
  * A mode change is a departure followed by an arrival (the device leaves
  * one world and enters the other); the arrival names the mode it left
  * ("previous_mode"). Ends at --timeout or on SIGINT/SIGTERM, with exit 0
  * in both cases: ending it is the normal way to stop a stream.
+ *
+ * --exec runs CMD for every event shown (hooks.h): CMD is the first
+ * operand, and everything after it is CMD's, so option parsing stops there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,15 +24,24 @@
 
 #include "irecctl/cli.h"
 #include "irecctl/discovery.h"
+#include "irecctl/hooks.h"
 #include "irecctl/log.h"
 #include "irecctl/output.h"
 #include "irecctl/sanitize.h"
 #include "irecctl/wait.h"
 
-enum { OPT_INITIAL };
+enum { OPT_INITIAL, OPT_FOR, OPT_EXEC, OPT_EXEC_TIMEOUT };
+
+#define EXEC_DEFAULT_TIMEOUT_S 60.0
 
 static const struct cmd_option options[] = {
-        {"initial", 0, NULL, "first print the devices already attached (event \"present\")"},
+        [OPT_INITIAL] = {"initial", 0, NULL,
+                         "first print the devices already attached (event \"present\")"},
+        [OPT_FOR] = {"for", 0, "MODES",
+                     "only events of devices in (arriving in, leaving) these modes"},
+        [OPT_EXEC] = {"exec", 0, NULL, "run CMD [ARGS...] (the operands) for each event, no shell"},
+        [OPT_EXEC_TIMEOUT] = {"exec-timeout", 0, "SECONDS",
+                              "end a hook that runs longer (default 60)"},
         {NULL, 0, NULL, NULL},
 };
 
@@ -44,6 +57,9 @@ struct watch {
 	} last[LAST_MAX];
 	size_t nlast;
 	uint64_t selected_ecid; /* -d by UDID: the ECID it turned out to have */
+	unsigned modes;         /* --for: WAIT_MODE bits; 0 = every mode */
+	struct hooks *hooks;    /* --exec, else NULL */
+	bool interrupted;       /* ended by SIGINT/SIGTERM, not --timeout */
 	/* The reader of stdout went away (`watch | head -1`): noticed at once by
 	 * a thread polling stdout, not at the next event's write. */
 	struct event_loop *loop;
@@ -108,31 +124,43 @@ static void format_time(const struct timespec *wall, bool utc_iso, char *buf, si
 	}
 }
 
-static bool print_json(const char *kind, const struct timespec *wall, int64_t mono_ms,
-                       const struct device *d, enum dev_mode previous)
+/* The event's JSON record (watch.schema.json), without schema_version. */
+static json_t *event_record(const char *kind, const struct timespec *wall, int64_t mono_ms,
+                            const struct device *d, enum dev_mode previous)
 {
 	json_t *o = json_object(), *dev = device_to_json(d);
 	char when[48];
 	bool ok;
 
-	if (!o || !dev) {
-		json_decref(o);
-		json_decref(dev);
-		return false;
-	}
 	format_time(wall, true, when, sizeof(when));
-	json_object_set_new(o, "event", json_string(kind));
-	json_object_set_new(o, "time", json_string(when));
-	json_object_set_new(o, "monotonic_ms", json_integer(mono_ms));
-	json_object_update(o, dev);
-	json_object_set_new(o, "previous_mode",
-	                    previous != MODE_UNKNOWN ? json_string(mode_name(previous))
-	                                             : json_null());
-	ok = json_dumpf(o, stdout, JSON_COMPACT | OUTPUT_JSON_FLAGS) == 0 &&
-	     fputc('\n', stdout) != EOF;
-	json_decref(o);
+	ok = o && dev && json_object_set_new(o, "event", json_string(kind)) == 0 &&
+	     json_object_set_new(o, "time", json_string(when)) == 0 &&
+	     json_object_set_new(o, "monotonic_ms", json_integer(mono_ms)) == 0 &&
+	     json_object_update(o, dev) == 0 &&
+	     json_object_set_new(o, "previous_mode",
+	                         previous != MODE_UNKNOWN ? json_string(mode_name(previous))
+	                                                  : json_null()) == 0;
 	json_decref(dev);
-	return ok;
+	if (ok)
+		return o;
+	json_decref(o);
+	return NULL;
+}
+
+/* Hooks of one device run in order: the lane is the device (its ECID), or
+ * the attachment when the ECID is unknown. */
+static bool run_hook(struct watch *w, json_t *record, const struct event *ev,
+                     const struct device *d)
+{
+	char lane[EVENT_KEY_MAX];
+
+	if (d->ecid)
+		devid_format_ecid(d->ecid, lane);
+	else if (ev)
+		snprintf(lane, sizeof(lane), "%s", ev->key);
+	else
+		event_key_for_device(d, lane);
+	return hooks_submit(w->hooks, lane, record);
 }
 
 static bool print_human(char sign, const struct timespec *wall, const struct device *d,
@@ -152,21 +180,38 @@ static bool print_human(char sign, const struct timespec *wall, const struct dev
 	              name, was) > 0;
 }
 
-static bool emit(const struct watch *w, enum event_kind kind, bool initial,
-                 const struct timespec *wall, int64_t mono_ms, const struct device *d,
-                 enum dev_mode previous)
+static const char *event_name(enum event_kind kind, bool initial)
 {
-	bool ok;
+	return initial ? "present" : kind == EVENT_ADD ? "add" : "remove";
+}
 
+/* Print the event and run the hook; ev is NULL for a "present" one. */
+static bool emit(struct watch *w, const struct event *ev, bool initial, const struct timespec *wall,
+                 int64_t mono_ms, const struct device *d, enum dev_mode previous)
+{
+	enum event_kind kind = ev ? ev->kind : EVENT_ADD;
+	json_t *record = NULL;
+	bool ok = true;
+
+	/* --for filters what is shown, not what is remembered (previous_mode). */
+	if (w->modes && !(w->modes & WAIT_MODE(d->mode)))
+		return true;
+	if (w->ctx->json || w->hooks) {
+		record = event_record(event_name(kind, initial), wall, mono_ms, d, previous);
+		if (!record)
+			return false;
+	}
 	if (w->ctx->json)
-		ok = print_json(initial             ? "present"
-		                : kind == EVENT_ADD ? "add"
-		                                    : "remove",
-		                wall, mono_ms, d, previous);
+		ok = output_json_line(record);
 	else
 		ok = print_human(initial ? '=' : kind == EVENT_ADD ? '+' : '-', wall, d, previous);
 	/* One line per event, now: a reader downstream must not wait for a buffer. */
-	return ok && fflush(stdout) == 0;
+	ok = ok && fflush(stdout) == 0;
+	/* A hook that cannot be queued is reported; watching goes on. */
+	if (ok && w->hooks)
+		run_hook(w, record, ev, d);
+	json_decref(record);
+	return ok;
 }
 
 /* --- the reader of stdout ------------------------------------------------------ */
@@ -246,8 +291,7 @@ static bool print_initial(struct watch *w)
 	clock_gettime(CLOCK_REALTIME, &wall);
 	for (size_t i = 0; i < w->now.n; i++)
 		if (selected(w, &w->now.v[i].dev) &&
-		    !emit(w, EVENT_ADD, true, &wall, events_now_ms(), &w->now.v[i].dev,
-		          MODE_UNKNOWN))
+		    !emit(w, NULL, true, &wall, events_now_ms(), &w->now.v[i].dev, MODE_UNKNOWN))
 			return false;
 	return true;
 }
@@ -264,7 +308,9 @@ static int stream(struct watch *w, struct event_loop *loop, uint64_t seq0, int64
 	for (;;) {
 		switch (events_next(loop, &ev, deadline)) {
 		case EVENTS_TIMEOUT:
+			return IREC_OK;
 		case EVENTS_INTERRUPTED:
+			w->interrupted = true;
 			return IREC_OK;
 		case EVENTS_EVENT:
 			break;
@@ -277,7 +323,7 @@ static int stream(struct watch *w, struct event_loop *loop, uint64_t seq0, int64
 		enum dev_mode previous = MODE_UNKNOWN;
 		if (ev.kind == EVENT_ADD)
 			previous = last_mode(w, ev.dev.ecid);
-		if (!emit(w, ev.kind, false, &ev.wall, ev.time_ms, &ev.dev, previous))
+		if (!emit(w, &ev, false, &ev.wall, ev.time_ms, &ev.dev, previous))
 			return write_failed();
 		remember(w, &ev.dev);
 	}
@@ -295,7 +341,13 @@ static int start(struct watch *w, struct event_loop **loop, uint64_t *seq0)
 	*seq0 = events_seq(*loop);
 	/* What is attached now, so the libraries' announcements of it are not
 	 * taken for arrivals. */
-	if (discover_all(&snap, PROBE_TIMEOUT_MS, err, sizeof(err)) < 0) {
+	/* With -d only that device is probed; --timeout bounds the snapshot. */
+	struct discover_opts o = {.timeout_ms = PROBE_TIMEOUT_MS,
+	                          .only = w->ctx->have_device ? &w->ctx->device : NULL,
+	                          .usb_flags = USB_PROBE_IBOOT};
+	if (w->ctx->have_timeout && w->ctx->timeout_s * 1000 < o.timeout_ms)
+		o.timeout_ms = w->ctx->timeout_s * 1000 < 1 ? 1 : (int)(w->ctx->timeout_s * 1000);
+	if (discover(&snap, &o, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		device_list_free(&snap);
 		return IREC_EFAIL;
@@ -308,6 +360,53 @@ static int start(struct watch *w, struct event_loop **loop, uint64_t *seq0)
 	return ok ? IREC_OK : IREC_EFAIL;
 }
 
+static int parse(struct watch *w, const struct cmd_args *args)
+{
+	double exec_timeout = EXEC_DEFAULT_TIMEOUT_S;
+
+	if (args->set[OPT_FOR] && !wait_parse_modes(args->value[OPT_FOR], &w->modes)) {
+		log_error("watch: unknown mode in --for '%s': expected normal, restore, recovery, "
+		          "dfu, wtf, kis, port-dfu or any (comma-separated)",
+		          args->value[OPT_FOR]);
+		return IREC_EUSAGE;
+	}
+	if (args->set[OPT_EXEC_TIMEOUT] &&
+	    (!parse_duration(args->value[OPT_EXEC_TIMEOUT], &exec_timeout) || exec_timeout <= 0)) {
+		log_error("invalid --exec-timeout '%s': expected seconds, e.g. 30, 1.5, 2m",
+		          args->value[OPT_EXEC_TIMEOUT]);
+		return IREC_EUSAGE;
+	}
+	if (!args->set[OPT_EXEC] && args->argc > 0) {
+		log_error("'watch': unexpected argument '%s' (a command to run goes after --exec)",
+		          args->argv[0]);
+		return IREC_EUSAGE;
+	}
+	if (args->set[OPT_EXEC] && args->argc == 0) {
+		log_error("watch: --exec needs a command: --exec CMD [ARGS...]");
+		return IREC_EUSAGE;
+	}
+	if (args->set[OPT_EXEC] && !(w->hooks = hooks_new(args->argv, exec_timeout))) {
+		log_error("out of memory");
+		return IREC_EFAIL;
+	}
+	return IREC_OK;
+}
+
+/* Hooks still queued run to their end at --timeout; a signal ends them. */
+static int finish_hooks(struct watch *w, int r)
+{
+	unsigned failed;
+
+	if (!w->hooks)
+		return r;
+	if (w->interrupted)
+		log_info("ending the hooks still running");
+	failed = hooks_finish(w->hooks, w->interrupted);
+	if (failed)
+		log_warn("%u hook%s failed", failed, failed == 1 ? "" : "s");
+	return r;
+}
+
 static int run(struct ctx *ctx, const struct cmd_args *args)
 {
 	struct watch w;
@@ -318,6 +417,9 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 
 	memset(&w, 0, sizeof(w));
 	w.ctx = ctx;
+	r = parse(&w, args);
+	if (r != IREC_OK)
+		return r;
 	r = start(&w, &loop, &seq0);
 	if (r == IREC_OK && args->set[OPT_INITIAL] && !print_initial(&w))
 		r = write_failed();
@@ -330,23 +432,33 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 	}
 	events_stop(loop);
 	presence_free(&w.now);
-	return r;
+	return finish_hooks(&w, r);
 }
 
 const struct command cmd_watch = {
         .name = "watch",
         .summary = "stream device arrivals, departures and mode changes",
-        .synopsis = "[--json] [--initial] [-d ID] [--timeout SECONDS]",
+        .synopsis = "[--json] [--initial] [--for MODES] [-d ID] [--timeout SECONDS] "
+                    "[--exec-timeout SECONDS] [--exec CMD [ARGS...]]",
         .description = "Prints one line per event, as it happens: time, + (arrived) or - (left), "
                        "mode, ECID, product type, model. A mode change shows as the device leaving "
                        "and arriving again, with the mode it came from. --json prints one JSON "
                        "object per line (NDJSON): event (add, remove, present), time (UTC), "
                        "monotonic_ms, previous_mode and the device record's keys. --initial first "
                        "lists the devices already attached (=, event \"present\"). Runs until "
-                       "interrupted (Ctrl-C, SIGTERM) or --timeout, and exits 0 either way.",
+                       "interrupted (Ctrl-C, SIGTERM) or --timeout, and exits 0 either way. "
+                       "--for MODES shows only events of devices in those modes (arriving in or "
+                       "leaving them). --exec CMD [ARGS...] (last: everything after CMD is its) "
+                       "runs CMD for each event shown, without a shell: the event in "
+                       "IRECCTL_EVENT, IRECCTL_ECID, IRECCTL_UDID, IRECCTL_MODE, "
+                       "IRECCTL_PREVIOUS_MODE, IRECCTL_MODEL, IRECCTL_MODEL_NAME, "
+                       "IRECCTL_LOCATION and as its JSON record on stdin; CMD's stdout goes to "
+                       "stderr. One device's hooks run in order, different devices' in "
+                       "parallel; a hook running longer than --exec-timeout is terminated; a "
+                       "failing hook is reported on stderr and watching goes on.",
         .options = options,
         .min_args = 0,
-        .max_args = 0,
-        .lists_all = true,
+        .max_args = -1,
+        .operands_end_options = true,
         .run = run,
 };

@@ -3,13 +3,13 @@
 
 #include "irecctl/cli.h"
 
-extern const struct command cmd_buttons, cmd_doctor, cmd_enter, cmd_exit, cmd_restore, cmd_status,
+extern const struct command cmd_buttons, cmd_completions, cmd_doctor, cmd_enter, cmd_exit, cmd_restore, cmd_status,
         cmd_wait, cmd_watch;
 
 /* In the order `irecctl --help` lists them: the core four first. */
 const struct command *const command_table[] = {
         &cmd_status, &cmd_enter,   &cmd_exit,   &cmd_restore, &cmd_wait,
-        &cmd_watch,  &cmd_buttons, &cmd_doctor, NULL,
+        &cmd_watch,  &cmd_buttons, &cmd_doctor, &cmd_completions, NULL,
 };
 
 const struct command *command_find(const char *name)

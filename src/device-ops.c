@@ -5,14 +5,13 @@
 
 #include <libimobiledevice/libimobiledevice.h>
 #include <libimobiledevice/lockdown.h>
-#include <libusb.h>
 #include <usbmuxd.h>
 
 #include "irecctl/device-ops.h"
-#include "irecctl/discovery.h"
 #include "irecctl/exitcode.h"
 #include "irecctl/log.h"
 #include "irecctl/sanitize.h"
+#include "irecctl/usb.h"
 
 #define LOCKDOWN_LABEL "irecctl"
 
@@ -108,137 +107,7 @@ int ops_enter_recovery(const char *udid, bool allow_pair, char *err, size_t errl
 	return lockdown_status(e, err, errlen);
 }
 
-/*
- * The iBoot command channel, on libusb directly: Debian's libirecovery
- * 1.0.0 frees its device list while still walking it when two Apple
- * devices are attached (fixed upstream after 1.0.0), and it ignores the
- * result of every control transfer. Here the device is matched by the ECID
- * in its identity string, and every transfer's result is checked.
- */
-#define IBOOT_TIMEOUT_MS 2000
-
-static bool is_recovery_pid(libusb_device *dev)
-{
-	struct libusb_device_descriptor desc;
-	return libusb_get_device_descriptor(dev, &desc) == 0 && desc.idVendor == APPLE_VID &&
-	       mode_from_usb_pid(desc.idProduct) == MODE_RECOVERY;
-}
-
-/*
- * Is this the device we want, without opening it? At the location discovery
- * saw it, or (when it moved) whose cached identity string names its ECID:
- * with dozens of devices attached, opening each in turn to read its serial
- * would cost one open per device per command.
- */
-static bool may_be(libusb_device *dev, const struct device *want)
-{
-	char loc[32], serial[256];
-	struct device d;
-
-	usb_location(dev, loc, sizeof(loc));
-	if (want->usb_location[0] && !strcmp(loc, want->usb_location))
-		return true;
-	if (!usb_read_sysfs_serial(loc, serial, sizeof(serial)))
-		return true; /* no sysfs: only opening it can tell */
-	memset(&d, 0, sizeof(d));
-	memcpy(d.serial, serial, sizeof(d.serial));
-	usb_identify_serial(&d);
-	return d.ecid == want->ecid;
-}
-
-static libusb_device_handle *open_recovery(libusb_context *ctx, const struct device *want,
-                                           int *open_error)
-{
-	libusb_device **list = NULL;
-	libusb_device_handle *found = NULL;
-	ssize_t n = libusb_get_device_list(ctx, &list);
-
-	*open_error = 0;
-
-	for (ssize_t i = 0; i < n && !found; i++) {
-		struct device d;
-		if (!is_recovery_pid(list[i]) || !may_be(list[i], want))
-			continue;
-		memset(&d, 0, sizeof(d));
-		/* Confirm by the string the device itself sends. */
-		if (!usb_probe_device(list[i], &d) || d.ecid != want->ecid)
-			continue;
-		*open_error = libusb_open(list[i], &found);
-		if (*open_error != 0)
-			found = NULL;
-	}
-	if (n >= 0)
-		libusb_free_device_list(list, 1);
-	if (found)
-		libusb_claim_interface(found, 0); /* as libirecovery does; harmless if refused */
-	return found;
-}
-
-struct iboot {
-	libusb_device_handle *h;
-};
-
-static int iboot_open(const struct device *want, struct iboot *ib, char *err, size_t errlen)
-{
-	libusb_context *ctx = discovery_libusb(err, errlen);
-
-	memset(ib, 0, sizeof(*ib));
-	if (!ctx)
-		return IREC_EFAIL;
-	int open_error;
-	ib->h = open_recovery(ctx, want, &open_error);
-	if (!ib->h && open_error == LIBUSB_ERROR_ACCESS) {
-		snprintf(err, errlen, "permission denied on the USB device (see 'irecctl doctor')");
-		return IREC_EPERM;
-	}
-	if (!ib->h) {
-		snprintf(err, errlen, "the recovery-mode device 0x%016llx cannot be opened",
-		         (unsigned long long)want->ecid);
-		return IREC_EGONE;
-	}
-	return IREC_OK;
-}
-
-static void iboot_close(struct iboot *ib)
-{
-	libusb_release_interface(ib->h, 0);
-	libusb_close(ib->h);
-}
-
-/* bRequest 0: a command iBoot answers; 1: one it does not return from (reboot). */
-static int handle_command(libusb_device_handle *h, const char *cmd, uint8_t breq)
-{
-	size_t len = strlen(cmd) + 1;
-
-	if (len > 255)
-		return LIBUSB_ERROR_INVALID_PARAM;
-	int r = libusb_control_transfer(h, 0x40, breq, 0, 0, (unsigned char *)cmd, (uint16_t)len,
-	                                IBOOT_TIMEOUT_MS);
-	return r < 0 ? r : 0;
-}
-
-static int iboot_command(struct iboot *ib, const char *cmd, uint8_t breq)
-{
-	return handle_command(ib->h, cmd, breq);
-}
-
-int ops_iboot_getenv_handle(libusb_device_handle *h, const char *name, char *value, size_t len)
-{
-	char cmd[128];
-	unsigned char buf[256];
-	int r;
-
-	value[0] = '\0';
-	snprintf(cmd, sizeof(cmd), "getenv %s", name);
-	r = handle_command(h, cmd, 0);
-	if (r == 0)
-		r = libusb_control_transfer(h, 0xC0, 0, 0, 0, buf, 255, IBOOT_TIMEOUT_MS);
-	if (r > 0) {
-		buf[r] = '\0';
-		sanitize_text(value, len, (const char *)buf);
-	}
-	return r < 0 ? r : 0;
-}
+/* --- recovery: iBoot commands over the raw-USB layer ------------------------ */
 
 static int iboot_status(int r, const char *what, char *err, size_t errlen)
 {
@@ -249,39 +118,44 @@ static int iboot_status(int r, const char *what, char *err, size_t errlen)
 	return r == LIBUSB_ERROR_NO_DEVICE ? IREC_EGONE : IREC_EFAIL;
 }
 
+static int send_command(struct usb_handle *uh, const char *cmd, char *err, size_t errlen)
+{
+	return iboot_status(usb_iboot_command(uh, cmd, 0, USB_IBOOT_TIMEOUT_MS), cmd, err, errlen);
+}
+
 int ops_exit_recovery(const struct device *d, char *err, size_t errlen)
 {
-	struct iboot ib;
-	int st = iboot_open(d, &ib, err, errlen);
-	int r;
+	struct usb_handle uh;
+	int st = usb_open_recovery(d->ecid, d->usb_location, &uh, err, errlen);
 
 	if (st != IREC_OK)
 		return st;
-	r = iboot_command(&ib, "setenv auto-boot true", 0);
-	st = iboot_status(r, "setenv auto-boot true", err, errlen);
+	st = send_command(&uh, "setenv auto-boot true", err, errlen);
 	if (st == IREC_OK)
-		st = iboot_status(iboot_command(&ib, "saveenv", 0), "saveenv", err, errlen);
+		st = send_command(&uh, "saveenv", err, errlen);
 	if (st == IREC_OK) {
-		r = iboot_command(&ib, "reboot", 1);
-		/* The device may vanish before it acknowledges: that is the reboot. */
-		if (r == LIBUSB_ERROR_NO_DEVICE || r == LIBUSB_ERROR_IO || r == LIBUSB_ERROR_PIPE)
+		int r = usb_iboot_command(&uh, "reboot", 1, USB_IBOOT_TIMEOUT_MS);
+		/* A resetting device may vanish, STALL or never acknowledge: the
+		 * reboot is sent, unconfirmed, and its arrival decides. */
+		if (r == LIBUSB_ERROR_NO_DEVICE || r == LIBUSB_ERROR_IO || r == LIBUSB_ERROR_PIPE ||
+		    r == LIBUSB_ERROR_TIMEOUT)
 			r = 0;
 		st = iboot_status(r, "reboot", err, errlen);
 	}
-	iboot_close(&ib);
+	usb_close(&uh);
 	return st;
 }
 
 int ops_iboot_getenv(const struct device *d, const char *name, char *value, size_t len)
 {
-	struct iboot ib;
+	struct usb_handle uh;
 	char err[160];
-	int st = iboot_open(d, &ib, err, sizeof(err));
+	int st = usb_open_recovery(d->ecid, d->usb_location, &uh, err, sizeof(err));
 
 	value[0] = '\0';
 	if (st != IREC_OK)
 		return st;
-	ops_iboot_getenv_handle(ib.h, name, value, len);
-	iboot_close(&ib);
+	usb_iboot_getenv(&uh, name, value, len, USB_IBOOT_TIMEOUT_MS);
+	usb_close(&uh);
 	return IREC_OK;
 }

@@ -6,6 +6,7 @@
 
 #include "irecctl/device.h"
 #include "irecctl/log.h"
+#include "irecctl/model-runtime.h"
 #include "irecctl/model.h"
 #include "irecctl/sanitize.h"
 
@@ -96,6 +97,10 @@ void device_identify(struct device *d)
 		                                        d->hw_model[0] ? d->hw_model : NULL);
 	if (!d->model && d->have_cpid && d->have_bdid)
 		d->model = model_by_cpid_bdid(d->cpid, d->bdid);
+	/* Newer than irecctl's table: the installed libirecovery may know it. */
+	if (!d->model)
+		d->model = model_from_libirecovery(d->product_type, d->hw_model,
+		                                   d->have_cpid && d->have_bdid, d->cpid, d->bdid);
 	if (!d->model)
 		return;
 	/* Fill what the mode did not report, so every mode shows the same identity. */
@@ -113,6 +118,17 @@ void device_identify(struct device *d)
 	}
 }
 
+const struct model *device_buttons_model(const struct device *d, const struct model *forced)
+{
+	if (d->model && d->model->origin == MODEL_ORIGIN_TABLE)
+		return d->model;
+	if (forced)
+		return forced;
+	if (d->model)
+		return d->model;
+	return model_infer(d->product_type, d->have_cpid && d->have_bdid, d->cpid, d->bdid);
+}
+
 void device_display_name(const struct device *d, char *buf, size_t len)
 {
 	if (d->model)
@@ -121,11 +137,22 @@ void device_display_name(const struct device *d, char *buf, size_t len)
 		char clean[sizeof(d->product_type)];
 		sanitize_text(clean, sizeof(clean), d->product_type); /* device-supplied */
 		snprintf(buf, len, "Unknown model (%s)", clean);
-	}
-	else if (d->have_cpid && d->have_bdid)
+	} else if (d->have_cpid && d->have_bdid)
 		snprintf(buf, len, "Unknown model (CPID 0x%04x, BDID 0x%02x)", d->cpid, d->bdid);
 	else
 		snprintf(buf, len, "Unknown model");
+}
+
+void device_label(const struct device *d, char *buf, size_t len)
+{
+	if (d->ecid)
+		snprintf(buf, len, "0x%016llx", (unsigned long long)d->ecid);
+	else if (d->usb_location[0])
+		snprintf(buf, len, "USB %s", d->usb_location);
+	else if (d->udid[0])
+		snprintf(buf, len, "%s", d->udid);
+	else
+		snprintf(buf, len, "a device");
 }
 
 static size_t digit_run(const char *s)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * discover_all(): list raw-USB and usbmuxd devices at the same time, probe
+ * discover(): list raw-USB and usbmuxd devices at the same time, probe
  * every device on its own thread, and give up on any that has not answered
  * by the deadline (it is still listed, with an error), so one stuck device
  * never stalls the inventory of the others.
@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -30,6 +31,8 @@ struct job {
 	bool done;
 	bool abandoned; /* the caller stopped waiting: the thread frees the job */
 	int timeout_ms;
+	int64_t deadline_ms; /* CLOCK_MONOTONIC: retries stop before it */
+	unsigned usb_flags;
 	struct probe_batch *batch;
 };
 
@@ -60,6 +63,45 @@ static void job_free(struct job *j)
 	free(j);
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool abandoned(struct job *j)
+{
+	pthread_mutex_lock(&j->batch->lock);
+	bool a = j->abandoned;
+	pthread_mutex_unlock(&j->batch->lock);
+	return a;
+}
+
+/*
+ * A connection-level failure (usbmuxd's listen backlog full while many
+ * processes probe at once, a lockdownd not listening yet) passes: try
+ * again after a short pause that grows, with jitter so that many probes
+ * do not come back in step, until the snapshot's deadline.
+ */
+static bool probe_mux(struct job *j, struct device *d)
+{
+	unsigned seed = (unsigned)j->mux.handle * 2654435761u ^ (unsigned)now_ms();
+	bool retry = false, valid = false;
+
+	for (int attempt = 0;; attempt++) {
+		memset(d, 0, sizeof(*d));
+		d->trusted = -1;
+		d->accessible = true;
+		valid = mux_probe_device(&j->mux, d, &retry);
+		int pause = (10 << (attempt < 4 ? attempt : 4)) + (int)(rand_r(&seed) % 20);
+		if (!retry || now_ms() + pause >= j->deadline_ms || abandoned(j))
+			return valid;
+		struct timespec ts = {0, (long)pause * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
 static void *job_thread(void *arg)
 {
 	struct job *j = arg;
@@ -70,9 +112,9 @@ static void *job_thread(void *arg)
 	d.trusted = -1;
 	d.accessible = true;
 	if (j->kind == JOB_USB)
-		valid = usb_probe_device(j->usb, &d);
+		valid = usb_probe(j->usb, &d, j->usb_flags);
 	else
-		valid = mux_probe_device(&j->mux, &d, NULL);
+		valid = probe_mux(j, &d);
 
 	struct probe_batch *b = j->batch;
 	pthread_mutex_lock(&b->lock);
@@ -133,6 +175,7 @@ static void describe_stuck(const struct job *j, struct device *d)
 		if (devid_ecid_from_udid(d->udid, &ecid))
 			d->ecid = ecid;
 	}
+	d->timed_out = true;
 	snprintf(d->error, sizeof(d->error), "no answer within %.1f s", j->timeout_ms / 1000.0);
 }
 
@@ -177,6 +220,7 @@ static void run_jobs(struct job **jobs, size_t n, int timeout_ms, struct device_
 	for (size_t i = 0; i < n; i++) {
 		jobs[i]->batch = b;
 		jobs[i]->timeout_ms = timeout_ms;
+		jobs[i]->deadline_ms = now_ms() + timeout_ms;
 		b->refs++;
 		if (start_job(jobs[i])) {
 			b->pending++;
@@ -190,25 +234,6 @@ static void run_jobs(struct job **jobs, size_t n, int timeout_ms, struct device_
 			break;
 	collect(jobs, n, out);
 	batch_release_locked(b);
-}
-
-/* One libusb context for the whole process: probe threads may outlive a call. */
-libusb_context *discovery_libusb(char *err, size_t errlen)
-{
-	static libusb_context *ctx;
-	static pthread_mutex_t once = PTHREAD_MUTEX_INITIALIZER;
-	int r = 0;
-
-	pthread_mutex_lock(&once);
-	if (!ctx)
-		r = libusb_init(&ctx);
-	pthread_mutex_unlock(&once);
-	if (r != 0) {
-		snprintf(err, errlen, "cannot start libusb: %s",
-		         libusb_strerror((enum libusb_error)r));
-		return NULL;
-	}
-	return ctx;
 }
 
 static bool is_apple_usb_mode(libusb_device *dev)
@@ -230,18 +255,48 @@ static bool add_job(struct job ***jobs, size_t *n, struct job *j)
 	return true;
 }
 
-static void add_usb_jobs(libusb_context *ctx, struct job ***jobs, size_t *n)
+/* -d: a raw-USB device whose cached identity names another device is
+ * not probed; one without a readable identity might be it. */
+static bool usb_may_be(libusb_device *dev, const struct devid *only)
+{
+	struct device d;
+
+	if (!only)
+		return true;
+	memset(&d, 0, sizeof(d));
+	if (!usb_identify_quick(dev, &d) || !d.ecid)
+		return true;
+	return devid_matches(only, d.ecid, d.udid);
+}
+
+/* -d: usbmuxd's list already has every UDID; a new-form one holds the
+ * ECID. Only an old-form UDID needs lockdownd to say its ECID. */
+static bool mux_may_be(const usbmuxd_device_info_t *info, const struct devid *only)
+{
+	uint64_t ecid = 0;
+
+	if (!only)
+		return true;
+	bool new_form = devid_ecid_from_udid(info->udid, &ecid);
+	if (devid_matches(only, ecid, info->udid))
+		return true;
+	return only->has_ecid && !new_form;
+}
+
+static void add_usb_jobs(libusb_context *ctx, const struct discover_opts *o, struct job ***jobs,
+                         size_t *n)
 {
 	libusb_device **list = NULL;
 	ssize_t count = libusb_get_device_list(ctx, &list);
 
 	for (ssize_t i = 0; i < count; i++) {
-		if (!is_apple_usb_mode(list[i]))
+		if (!is_apple_usb_mode(list[i]) || !usb_may_be(list[i], o->only))
 			continue;
 		struct job *j = calloc(1, sizeof(*j));
 		if (!j)
 			break;
 		j->kind = JOB_USB;
+		j->usb_flags = o->usb_flags;
 		j->usb = libusb_ref_device(list[i]);
 		if (!add_job(jobs, n, j))
 			break;
@@ -250,17 +305,39 @@ static void add_usb_jobs(libusb_context *ctx, struct job ***jobs, size_t *n)
 		libusb_free_device_list(list, 1);
 }
 
-static void add_mux_jobs(struct job ***jobs, size_t *n)
+/*
+ * usbmuxd's list. libusbmuxd connects without blocking, so while many
+ * processes ask at once (usbmuxd's listen backlog full) the connection is
+ * refused with EAGAIN: that passes, so ask again until the deadline. A
+ * missing socket (ENOENT) or a dead one (ECONNREFUSED) is an answer.
+ */
+static int list_mux_devices(usbmuxd_device_info_t **list, int64_t deadline_ms)
+{
+	unsigned seed = (unsigned)now_ms() ^ (unsigned)(uintptr_t)list;
+
+	for (int attempt = 0;; attempt++) {
+		errno = 0;
+		int count = usbmuxd_get_device_list(list);
+		int e = errno;
+		int pause = (5 << (attempt < 4 ? attempt : 4)) + (int)(rand_r(&seed) % 10);
+		if (count >= 0 || (e != EAGAIN && e != EINTR) || now_ms() + pause >= deadline_ms)
+			return count;
+		struct timespec ts = {0, (long)pause * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void add_mux_jobs(const struct discover_opts *o, struct job ***jobs, size_t *n)
 {
 	usbmuxd_device_info_t *list = NULL;
-	int count = usbmuxd_get_device_list(&list);
+	int count = list_mux_devices(&list, now_ms() + o->timeout_ms);
 
 	if (count < 0) {
 		log_debug("usbmuxd not reachable (%s): no normal-mode devices", strerror(-count));
 		return;
 	}
 	for (int i = 0; i < count; i++) {
-		if (list[i].conn_type != CONNECTION_TYPE_USB)
+		if (list[i].conn_type != CONNECTION_TYPE_USB || !mux_may_be(&list[i], o->only))
 			continue;
 		struct job *j = calloc(1, sizeof(*j));
 		if (!j)
@@ -273,38 +350,34 @@ static void add_mux_jobs(struct job ***jobs, size_t *n)
 	usbmuxd_device_list_free(&list);
 }
 
-static void fill_missing(struct device *into, const struct device *from)
+/*
+ * One ECID, two attachments: two physical devices (or one lying about its
+ * identity). Merging them would make one chimera record and let a command
+ * act on the wrong device, so both are kept, marked, and named to each
+ * other; commands refuse an ECID in conflict as ambiguous.
+ */
+static void mark_conflict(struct device *d, const struct device *other)
 {
-#define FILL_STR(f)                                                                                \
-	if (!into->f[0])                                                                           \
-	memcpy(into->f, from->f, sizeof(into->f))
-	FILL_STR(udid);
-	FILL_STR(product_type);
-	FILL_STR(hw_model);
-	FILL_STR(os_version);
-	FILL_STR(build);
-	FILL_STR(iboot);
-	FILL_STR(usb_location);
-#undef FILL_STR
-	if (!into->model)
-		into->model = from->model;
-	if (into->trusted < 0)
-		into->trusted = from->trusted;
+	char where[64];
+
+	d->conflict = true;
+	if (other->usb_location[0])
+		snprintf(where, sizeof(where), "at USB %s", other->usb_location);
+	else
+		snprintf(where, sizeof(where), "in usbmuxd as %.40s", other->udid);
+	snprintf(d->error, sizeof(d->error),
+	         "conflict: another device (%s, %s mode) reports the same ECID", where,
+	         mode_name(other->mode));
 }
 
-/* One record per physical device: records with the same ECID are merged. */
-static void merge_by_ecid(struct device_list *l)
+static void mark_conflicts(struct device_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		for (size_t k = i + 1; k < l->n;) {
+	for (size_t i = 0; i < l->n; i++)
+		for (size_t k = i + 1; k < l->n; k++)
 			if (l->v[i].ecid && l->v[i].ecid == l->v[k].ecid) {
-				fill_missing(&l->v[i], &l->v[k]);
-				l->v[k] = l->v[--l->n];
-			} else {
-				k++;
+				mark_conflict(&l->v[i], &l->v[k]);
+				mark_conflict(&l->v[k], &l->v[i]);
 			}
-		}
-	}
 }
 
 static int compare_devices(const void *a, const void *b)
@@ -319,22 +392,29 @@ static int compare_devices(const void *a, const void *b)
 	return strcmp(x->udid, y->udid);
 }
 
-int discover_all(struct device_list *out, int timeout_ms, char *err, size_t errlen)
+int discover(struct device_list *out, const struct discover_opts *o, char *err, size_t errlen)
 {
-	libusb_context *ctx = discovery_libusb(err, errlen);
+	libusb_context *ctx = usb_context(err, errlen);
 	struct job **jobs = NULL;
 	size_t n = 0;
 
 	/* Without raw USB (a container, say) usbmuxd devices can still be listed. */
 	if (ctx)
-		add_usb_jobs(ctx, &jobs, &n);
+		add_usb_jobs(ctx, o, &jobs, &n);
 	else
 		log_warn("%s: recovery and DFU devices cannot be seen", err);
-	add_mux_jobs(&jobs, &n);
-	run_jobs(jobs, n, timeout_ms, out);
+	add_mux_jobs(o, &jobs, &n);
+	run_jobs(jobs, n, o->timeout_ms, out);
 	free(jobs);
-	merge_by_ecid(out);
+	mark_conflicts(out);
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(out->v[0]), compare_devices);
 	return 0;
+}
+
+int discover_all(struct device_list *out, int timeout_ms, char *err, size_t errlen)
+{
+	struct discover_opts o = {.timeout_ms = timeout_ms, .usb_flags = USB_PROBE_IBOOT};
+
+	return discover(out, &o, err, errlen);
 }

@@ -370,7 +370,7 @@ void doctor_judge_models(const struct device_list *l, struct doctor_result *r)
 
 	for (size_t i = 0; i < l->n; i++) {
 		const struct device *d = &l->v[i];
-		if (d->model) {
+		if (d->model && d->model->origin == MODEL_ORIGIN_TABLE) {
 			known++;
 		} else if (d->have_cpid || d->product_type[0]) {
 			if (unknown++ < FINDING_DEVICES) {
@@ -389,7 +389,8 @@ void doctor_judge_models(const struct device_list *l, struct doctor_result *r)
 		               doctor_plural(unknown), names,
 		               unknown > FINDING_DEVICES ? ", ..." : "");
 		snprintf(r->fix, sizeof(r->fix),
-		         "update irecctl (until then: raw CPID/BDID, no button help)");
+		         "update irecctl (its model table: data/README.md); until then buttons are "
+		         "inferred where the family decides them, else give --model MODEL");
 	} else if (known) {
 		doctor_appendf(r->finding, sizeof(r->finding),
 		               "irecctl's table knows the %zu identified device%s", known,

@@ -13,6 +13,7 @@
 #include <libusb.h>
 #include <usbmuxd.h>
 
+#include "irecctl/devid.h"
 #include "irecctl/events.h"
 
 /*
@@ -44,6 +45,11 @@ struct event_loop {
 	pthread_mutex_t lock;
 	pthread_cond_t changed; /* broadcast on a departure and on events_stop() */
 	unsigned flags;
+	bool have_only; /* probe only arrivals that may be `only` */
+	struct devid only;
+	int probe_timeout_ms;
+	struct device *known; /* events_opts.known, copied */
+	size_t nknown;
 	int refs;      /* the owner and every probe thread still running */
 	bool stopping; /* events_stop() called: sources report into the void */
 

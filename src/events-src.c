@@ -63,19 +63,20 @@ static void keep_early_identity(struct device *d, const struct device *early)
 
 /*
  * Right after usbmuxd announces a device its lockdownd may still refuse
- * or drop connections; giving up then would leave the device's mode
- * unknown for good. Try again a few times, pausing on the loop's clock (a
- * departure or events_stop() ends the pause), within the probe deadline.
+ * or drop connections (a freshly booted one for several seconds); giving
+ * up then would leave the device's mode unknown for good. Try again,
+ * pausing on the loop's clock (a departure or events_stop() ends the
+ * pause), until the probe deadline (the command's --timeout).
  */
-#define MUX_PROBE_ATTEMPTS 6
 #define MUX_PROBE_PAUSE_MS 250
 
 static bool probe_mux(struct ev_entry *e, struct device *d)
 {
 	bool retry = false, valid = false;
 
-	for (int i = 0; i < MUX_PROBE_ATTEMPTS; i++) {
-		if (i > 0 && !ev_wait_until(e, events_now_ms() + MUX_PROBE_PAUSE_MS))
+	for (int i = 0;; i++) {
+		if (i > 0 && (events_now_ms() + MUX_PROBE_PAUSE_MS >= e->probe_deadline_ms ||
+		              !ev_wait_until(e, events_now_ms() + MUX_PROBE_PAUSE_MS)))
 			break;
 		memset(d, 0, sizeof(*d));
 		d->trusted = -1;
@@ -157,6 +158,17 @@ static void identify_from_sysfs(struct device *d)
 		usb_identify_serial(d);
 }
 
+/* With an `only` filter: is d (what is known without asking) surely
+ * another device? An old-form UDID says nothing about the ECID. */
+static bool not_followed(const struct event_loop *l, const struct device *d)
+{
+	if (!l->have_only)
+		return false;
+	if (devid_matches(&l->only, d->ecid, d->udid))
+		return false;
+	return d->ecid || (d->udid[0] && l->only.kind == DEVID_UDID);
+}
+
 static void usb_arrived(struct event_loop *l, libusb_device *dev)
 {
 	struct libusb_device_descriptor desc;
@@ -182,8 +194,9 @@ static void usb_arrived(struct event_loop *l, libusb_device *dev)
 	ev_entry_attach(e);
 	/* Already attached when we started listening: the kernel's cached
 	 * identity is enough, and callers took their own snapshot. Opening
-	 * every device again would cost one probe per device per command. */
-	if (l->usb_enumerating && e->prefill.ecid)
+	 * every device again would cost one probe per device per command.
+	 * Nor is a device the caller does not follow worth opening. */
+	if ((l->usb_enumerating || not_followed(l, &e->prefill)) && e->prefill.ecid)
 		ev_probe_done(e, &e->prefill, true);
 	else
 		start_probe(e);
@@ -296,6 +309,18 @@ static bool match_mux(const struct ev_entry *e, const void *handle)
 	return e->source == EVENT_SRC_MUX && e->mux.handle == *(const uint32_t *)handle;
 }
 
+/* The caller's record of this very attachment (same DeviceID and UDID). */
+static const struct device *known_mux(const struct event_loop *l, const usbmuxd_device_info_t *info)
+{
+	for (size_t i = 0; i < l->nknown; i++) {
+		const struct device *d = &l->known[i];
+		if (!mode_is_usb(d->mode) && d->mode != MODE_UNKNOWN && d->mux_id == info->handle &&
+		    !strcmp(d->udid, info->udid))
+			return d;
+	}
+	return NULL;
+}
+
 static void mux_added(struct event_loop *l, const usbmuxd_device_info_t *info)
 {
 	struct ev_entry *e;
@@ -317,7 +342,15 @@ static void mux_added(struct event_loop *l, const usbmuxd_device_info_t *info)
 		e->prefill.ecid = ecid;
 	snprintf(e->key, sizeof(e->key), "mux:%" PRIu32, info->handle);
 	ev_entry_attach(e);
-	start_probe(e);
+	/* Known already, or another device than the one followed: no
+	 * lockdownd connection. */
+	const struct device *known = known_mux(l, info);
+	if (known)
+		ev_probe_done(e, known, true);
+	else if (not_followed(l, &e->prefill))
+		ev_probe_done(e, &e->prefill, true);
+	else
+		start_probe(e);
 }
 
 static void on_mux_event(const usbmuxd_event_t *event, void *data)

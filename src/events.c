@@ -72,6 +72,7 @@ static void loop_free(struct event_loop *l)
 	close(l->wake[0]);
 	close(l->wake[1]);
 	free(l->q);
+	free(l->known);
 	pthread_cond_destroy(&l->changed);
 	pthread_mutex_destroy(&l->lock);
 	free(l);
@@ -105,7 +106,7 @@ struct ev_entry *ev_entry_new(struct event_loop *l, enum event_source src)
 	e->prefill.trusted = -1;
 	e->prefill.accessible = true;
 	ev_stamp(&e->arrived_ms, &e->arrived_wall);
-	e->probe_deadline_ms = e->arrived_ms + PROBE_TIMEOUT_MS;
+	e->probe_deadline_ms = e->arrived_ms + l->probe_timeout_ms;
 	return e;
 }
 
@@ -370,8 +371,9 @@ static int64_t expire_probes_locked(struct event_loop *l, int64_t now)
 		if (e->probe_deadline_ms <= now) {
 			e->dev = e->prefill;
 			e->dev.accessible = false;
+			e->dev.timed_out = true;
 			snprintf(e->dev.error, sizeof(e->dev.error), "no answer within %.1f s",
-			         PROBE_TIMEOUT_MS / 1000.0);
+			         l->probe_timeout_ms / 1000.0);
 			e->valid = true;
 			e->probed = true;
 			changed = true;
@@ -568,6 +570,7 @@ static struct event_loop *loop_new(unsigned flags)
 	pthread_cond_init(&l->changed, &ca);
 	pthread_condattr_destroy(&ca);
 	l->flags = flags;
+	l->probe_timeout_ms = PROBE_TIMEOUT_MS;
 	l->refs = 1;
 	return l;
 }
@@ -592,6 +595,15 @@ static int start_sources(struct event_loop *l, char *err, size_t errlen)
 
 int events_start(struct event_loop **out, unsigned flags, char *err, size_t errlen)
 {
+	struct events_opts o = {.flags = flags};
+
+	return events_start_opts(out, &o, err, errlen);
+}
+
+int events_start_opts(struct event_loop **out, const struct events_opts *o, char *err,
+                      size_t errlen)
+{
+	unsigned flags = o->flags;
 	struct event_loop *l = loop_new(flags);
 	sigset_t block, old;
 	int r;
@@ -600,6 +612,15 @@ int events_start(struct event_loop **out, unsigned flags, char *err, size_t errl
 	if (!l) {
 		snprintf(err, errlen, "cannot set up the event loop: %s", strerror(errno));
 		return -ENOMEM;
+	}
+	l->probe_timeout_ms = o->probe_timeout_ms > 0 ? o->probe_timeout_ms : PROBE_TIMEOUT_MS;
+	if (o->only) {
+		l->only = *o->only;
+		l->have_only = true;
+	}
+	if (o->nknown && (l->known = calloc(o->nknown, sizeof(*l->known)))) {
+		memcpy(l->known, o->known, o->nknown * sizeof(*l->known));
+		l->nknown = o->nknown;
 	}
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);

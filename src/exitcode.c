@@ -10,7 +10,7 @@ const struct irec_status_info irec_status_table[] = {
         {IREC_ENODEV, "no-device", "no attached device matches"},
         {IREC_EAMBIGUOUS, "ambiguous", "more than one device matches; use -d ID or --all"},
         {IREC_ETIMEOUT, "timeout", "timed out waiting for the device"},
-        {IREC_EBUSY, "busy", "the device is locked by another irecctl process"},
+        {IREC_EBUSY, "busy", "the device is in use by another irecctl process or another program"},
         {IREC_EWRONGMODE, "wrong-mode", "the device's current mode does not allow the request"},
         {IREC_ENEEDPERSON, "needs-person", "a person must press the device's buttons"},
         {IREC_ENOTTRUSTED, "not-trusted",

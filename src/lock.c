@@ -364,6 +364,32 @@ static double now_s(void)
 }
 
 /*
+ * The timer signal's handler is the process's: several threads may wait
+ * at once (--all), and one restoring the old disposition (SIG_DFL, which
+ * kills) while another's timer still fires would end the process. The
+ * first waiter installs it, the last one restores it.
+ */
+static pthread_mutex_t timer_handler_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned timer_handler_users;
+static struct sigaction timer_handler_saved;
+
+static void timer_handler_hold(int sig, const struct sigaction *sa)
+{
+	pthread_mutex_lock(&timer_handler_lock);
+	if (timer_handler_users++ == 0)
+		sigaction(sig, sa, &timer_handler_saved);
+	pthread_mutex_unlock(&timer_handler_lock);
+}
+
+static void timer_handler_drop(int sig)
+{
+	pthread_mutex_lock(&timer_handler_lock);
+	if (--timer_handler_users == 0)
+		sigaction(sig, &timer_handler_saved, NULL);
+	pthread_mutex_unlock(&timer_handler_lock);
+}
+
+/*
  * Blocking flock(), interrupted by a timer signal aimed at this thread: no
  * polling while we wait. The signal may land just before flock() blocks,
  * where nothing can catch it; so once the deadline has passed the timer
@@ -373,7 +399,7 @@ static double now_s(void)
 static int flock_wait(int fd, double timeout_s)
 {
 	const int sig = SIGRTMIN;
-	struct sigaction sa, old_sa;
+	struct sigaction sa;
 	struct sigevent sev;
 	struct itimerspec its;
 	sigset_t unblock, old_mask;
@@ -384,7 +410,7 @@ static int flock_wait(int fd, double timeout_s)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_timer; /* no SA_RESTART: flock() must return EINTR */
 	sigemptyset(&sa.sa_mask);
-	sigaction(sig, &sa, &old_sa);
+	timer_handler_hold(sig, &sa);
 	sigemptyset(&unblock);
 	sigaddset(&unblock, sig);
 	pthread_sigmask(SIG_UNBLOCK, &unblock, &old_mask);
@@ -423,7 +449,7 @@ static int flock_wait(int fd, double timeout_s)
 		;
 out:
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
-	sigaction(sig, &old_sa, NULL);
+	timer_handler_drop(sig);
 	return r;
 }
 
@@ -470,6 +496,24 @@ int lock_acquire(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *e
 	return IREC_EFAIL;
 }
 
+/*
+ * Held, but only shared: irecctl processes that are looking at the device
+ * (lock_acquire_shared), each for one short question. Can we share it
+ * too? Then nobody holds it exclusively.
+ */
+static bool only_shared_holders(uint64_t ecid)
+{
+	char err[256];
+	int fd;
+	bool shared;
+
+	if (open_file(ecid, false, &fd, err, sizeof(err)) != IREC_OK)
+		return false;
+	shared = flock(fd, LOCK_SH | LOCK_NB) == 0;
+	close(fd);
+	return shared;
+}
+
 static int acquire_once(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *err,
                         size_t errlen)
 {
@@ -486,6 +530,8 @@ static int acquire_once(uint64_t ecid, double timeout_s, struct dev_lock *lock, 
 		r = -errno;
 	else if (timeout_s > 0)
 		r = flock_wait(fd, timeout_s);
+	else if (only_shared_holders(ecid))
+		r = flock_wait(fd, LOCK_PROBE_WAIT_S);
 	else
 		r = -ETIMEDOUT;
 	if (r == -ETIMEDOUT || r == -EWOULDBLOCK) {
@@ -500,6 +546,30 @@ static int acquire_once(uint64_t ecid, double timeout_s, struct dev_lock *lock, 
 		return IREC_EFAIL;
 	}
 	write_contents(fd, ecid);
+	lock->fd = fd;
+	return IREC_OK;
+}
+
+int lock_acquire_shared(uint64_t ecid, struct dev_lock *lock, char *err, size_t errlen)
+{
+	int fd, r;
+
+	lock->fd = -1;
+	lock->ecid = ecid;
+	r = open_file(ecid, true, &fd, err, errlen);
+	if (r != IREC_OK)
+		return r;
+	if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
+		r = errno == EWOULDBLOCK ? IREC_EBUSY : IREC_EFAIL;
+		if (r == IREC_EBUSY)
+			describe_holder(fd, ecid, err, errlen);
+		else
+			snprintf(err, errlen, "cannot lock %s/%016" PRIx64 ".lock: %s", lock_dir(),
+			         ecid, strerror(errno));
+		close(fd);
+		return r;
+	}
+	/* No contents written: a looker is not a holder worth naming. */
 	lock->fd = fd;
 	return IREC_OK;
 }

@@ -18,11 +18,11 @@ void log_set_level(int level)
 /*
  * Messages carry text from devices, lock files and the command line: the
  * whole line is sanitised, so no caller can forget it for one argument.
+ * The format attribute lets the compiler check fmt at each log_*() call and
+ * tells clang's -Wformat-nonliteral that fmt is a checked format here.
  */
-static void vlog(const char *prefix, const char *fmt, va_list ap)
-        __attribute__((format(printf, 2, 0)));
-
-static void vlog(const char *prefix, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vlog(const char *prefix, const char *fmt,
+                                                       va_list ap)
 {
 	char line[1024], clean[1024];
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,7 +26,7 @@ struct target {
 	struct mc_plan plan;
 	const struct mc_spec *spec;
 	int status;
-	char message[240];
+	char message[320];
 	bool waiting;  /* the request went out (or a person acts): watch for arrival */
 	bool departed; /* seen leaving since the request */
 	bool resolved;
@@ -66,6 +67,13 @@ static void resolve(struct target *t, int status, enum dev_mode mode, const char
 
 bool mc_plan_common_refusal(const struct device *d, struct mc_plan *p)
 {
+	if (d->timed_out) {
+		/* A lockdownd (or device) that never answered: a timeout, with why. */
+		p->action = MC_REFUSE;
+		p->status = IREC_ETIMEOUT;
+		p->message = d->error[0] ? d->error : "the device did not answer in time";
+		return true;
+	}
 	if (d->mode == MODE_RESTORE) {
 		p->action = MC_REFUSE;
 		p->status = IREC_EWRONGMODE;
@@ -101,6 +109,31 @@ static int absent_target(const struct ctx *ctx, const struct mc_spec *spec, stru
 	return IREC_OK;
 }
 
+/*
+ * Two attachments report one ECID (discovery never merges them): acting
+ * under that ECID could reach either device. Without --all that is the
+ * command's answer; with --all those targets are refused and the rest go on.
+ */
+static bool refuse_conflicts(struct target *v, size_t n, bool all)
+{
+	char where[64];
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].dev.conflict)
+			continue;
+		device_label(&v[i].dev, where, sizeof(where));
+		if (!all) {
+			log_error("%s: two attached devices report this ECID (%s); refusing to "
+			          "guess which one is meant",
+			          where, v[i].dev.error);
+			return true;
+		}
+		resolve(&v[i], IREC_EAMBIGUOUS, v[i].dev.mode,
+		        "two attached devices report this ECID: refusing to guess (%s)",
+		        v[i].dev.error);
+	}
+	return false;
+}
+
 static int select_targets(const struct ctx *ctx, const struct mc_spec *spec,
                           const struct device_list *l, struct target **out, size_t *n)
 {
@@ -113,6 +146,13 @@ static int select_targets(const struct ctx *ctx, const struct mc_spec *spec,
 			continue;
 		(*out)[(*n)++].dev = l->v[i];
 	}
+	if (*n == 0 && ctx->have_device && ctx->device.kind == DEVID_UDID &&
+	    !ctx->device.has_ecid && !spec->absent_model) {
+		log_error("no attached device has UDID %s; a device older than the A12 shows no "
+		          "UDID in recovery or DFU mode: select it by its ECID",
+		          ctx->device.udid);
+		return IREC_ENODEV;
+	}
 	if (*n == 0 && ctx->have_device && spec->absent_model) {
 		*n = 1;
 		return absent_target(ctx, spec, &(*out)[0]);
@@ -122,6 +162,8 @@ static int select_targets(const struct ctx *ctx, const struct mc_spec *spec,
 		                           : "no Apple device attached");
 		return IREC_ENODEV;
 	}
+	if (refuse_conflicts(*out, *n, ctx->all))
+		return IREC_EAMBIGUOUS;
 	if (*n > 1 && !ctx->all) {
 		log_error("%zu devices match: choose one with -d ID, or act on all with --all", *n);
 		return IREC_EAMBIGUOUS;
@@ -135,9 +177,13 @@ static void lock_target(struct target *t)
 	int st;
 
 	t->lock.fd = -1;
+	if (t->resolved)
+		return;
 	if (!t->dev.ecid) {
+		/* Never under a guessed identity: a cut ECID names another device. */
 		resolve(t, IREC_EFAIL, t->dev.mode,
-		        "the device did not report its ECID: cannot lock it");
+		        "the device did not report a complete ECID%s%s: not acting on it",
+		        t->dev.error[0] ? ": " : "", t->dev.error);
 		return;
 	}
 	st = lock_acquire(t->dev.ecid, 0, &t->lock, err, sizeof(err));
@@ -149,12 +195,49 @@ static void lock_target(struct target *t)
 		resolve(t, st, t->dev.mode, "%s", err);
 }
 
+static void *lock_thread(void *arg)
+{
+	lock_target(arg);
+	return NULL;
+}
+
+/*
+ * Every device's lock at the same time: with --lock-timeout and --all the
+ * waits overlap instead of adding up. Without a timeout each attempt
+ * returns at once (or after the short wait for lookers), so no threads.
+ */
+static void lock_targets(struct target *v, size_t n)
+{
+	pthread_t *threads =
+	        n > 1 && v[0].spec->lock_timeout_s > 0 ? calloc(n, sizeof(*threads)) : NULL;
+	bool *started = threads ? calloc(n, sizeof(*started)) : NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (!started ||
+		    !(started[i] = pthread_create(&threads[i], NULL, lock_thread, &v[i]) == 0))
+			lock_target(&v[i]);
+	for (size_t i = 0; started && i < n; i++)
+		if (started[i])
+			pthread_join(threads[i], NULL);
+	free(started);
+	free(threads);
+}
+
 /* --- sending, one thread per device ---------------------------------------- */
+
+static const struct model *model_for_buttons(const struct target *t)
+{
+	if (t->plan.model)
+		return t->plan.model;
+	return t->dev.model ? t->dev.model : t->spec->absent_model;
+}
 
 static void print_buttons(const struct target *t)
 {
+	if (!t->plan.buttons[0])
+		log_note("%s", BUTTONS_UNKNOWN_HINT);
 	for (int i = 0; i < 2 && t->plan.buttons[i]; i++)
-		buttons_print(stderr, t->plan.buttons[i], t->dev.model);
+		buttons_print(stderr, t->plan.buttons[i], model_for_buttons(t));
 }
 
 /*
@@ -176,11 +259,6 @@ static void *send_thread(void *arg)
 	wake.source = EVENT_SRC_TEST;
 	events_inject(t->loop, &wake);
 	return NULL;
-}
-
-static const struct model *model_for_buttons(const struct target *t)
-{
-	return t->dev.model ? t->dev.model : t->spec->absent_model;
 }
 
 /* Act on every finished send: a refusal resolves the target at once. */
@@ -243,33 +321,20 @@ static void build_guide(struct target *t, bool tty)
 		          0);
 }
 
-/* What a person is told when irecctl will not stay to help (no terminal, --no-wait). */
-static const char *message_without_help(const struct mc_plan *p)
-{
-	/* Assisted steps need irecctl to send the reboot: it will not now. */
-	if (p->nassisted)
-		return "DFU mode needs the device's buttons, with irecctl rebooting it at the "
-		       "right moment: run this on a terminal, or with --wait-for-person";
-	return p->message;
-}
-
 static void start_person(struct target *t, bool interactive, bool escapes, bool *guide_taken)
 {
 	char name[128];
-	/* --no-wait: nothing goes over USB here, so nothing can be "sent". */
-	bool stay = (interactive || t->spec->wait_for_person) && !t->spec->no_wait;
 
 	device_display_name(&t->dev, name, sizeof(name));
-	log_note("%s (%s): %s", name, mode_name(t->dev.mode),
-	         stay ? t->plan.message : message_without_help(&t->plan));
-	if (!t->plan.nassisted && !t->plan.buttons[0])
-		log_note("irecctl does not know this model's buttons: see 'irecctl buttons', or "
-		         "name the model with --model");
-	if (!stay) {
+	/* --no-wait: nothing goes over USB here, so nothing can be "sent". */
+	if ((!interactive && !t->spec->wait_for_person) || t->spec->no_wait) {
+		const char *why = t->plan.unattended ? t->plan.unattended : t->plan.message;
+		log_note("%s (%s): %s", name, mode_name(t->dev.mode), why);
 		print_buttons(t);
-		resolve(t, IREC_ENEEDPERSON, t->dev.mode, "%s", message_without_help(&t->plan));
+		resolve(t, IREC_ENEEDPERSON, t->dev.mode, "%s", why);
 		return;
 	}
+	log_note("%s (%s): %s", name, mode_name(t->dev.mode), t->plan.message);
 	t->waiting = true;
 	/*
 	 * One guide at a time: interleaved countdowns would help nobody. Without
@@ -335,8 +400,7 @@ static void on_arrival(struct target *t, const struct device *d)
 		ops_iboot_getenv(d, "build-version", build, sizeof(build));
 		resolve(t, IREC_ELOOP, d->mode,
 		        "came back in recovery mode (auto-boot=%s, iBoot %s): the OS does not "
-		        "boot; "
-		        "restore it (irecctl restore --update keeps data)",
+		        "boot; " BUTTONS_LOOP_ADVICE,
 		        autoboot[0] ? autoboot : "?", build[0] ? build : "?");
 	} else {
 		resolve(t, IREC_EOTHERMODE, d->mode, "arrived in %s mode instead of %s",
@@ -387,8 +451,9 @@ static void handle_event(struct target *v, size_t n, const struct event *ev)
 		return;
 	if (ev->kind == EVENT_REMOVE) {
 		t->departed = true;
-		log_info("0x%016llx left %s mode", (unsigned long long)ev->dev.ecid,
-		         mode_name(ev->dev.mode));
+		char label[80];
+		device_label(&ev->dev, label, sizeof(label));
+		log_info("%s left %s mode", label, mode_name(ev->dev.mode));
 		return;
 	}
 	/* Still the same attachment as before the request: not an arrival. */
@@ -518,7 +583,8 @@ static json_t *target_json(const struct target *t)
 	if (t->plan.buttons[0]) {
 		json_t *b = json_array();
 		for (int i = 0; i < 2 && t->plan.buttons[i]; i++)
-			json_array_append_new(b, buttons_to_json(t->plan.buttons[i]));
+			json_array_append_new(
+			        b, buttons_to_json(t->plan.buttons[i], model_for_buttons(t)));
 		json_object_set_new(o, "buttons", b);
 	}
 	return o;
@@ -526,7 +592,7 @@ static json_t *target_json(const struct target *t)
 
 static void report(const struct ctx *ctx, const struct target *v, size_t n)
 {
-	char ecid[19], name[128];
+	char label[80], name[128];
 
 	if (ctx->json) {
 		json_t *arr = json_array();
@@ -538,17 +604,17 @@ static void report(const struct ctx *ctx, const struct target *v, size_t n)
 	/* Failures go to stderr in both forms: diagnostics never depend on --json. */
 	for (size_t i = 0; i < n; i++) {
 		const struct target *t = &v[i];
-		devid_format_ecid(t->dev.ecid, ecid);
+		device_label(&t->dev, label, sizeof(label));
 		device_display_name(&t->dev, name, sizeof(name));
 		if (t->status != IREC_OK)
-			log_error("%s (%s): %s", ecid, name, t->message);
+			log_error("%s (%s): %s", label, name, t->message);
 		else if (ctx->json)
 			continue;
 		else if (t->unverified)
-			printf("%s  %s  %s -> %s: commands sent, not verified (--no-wait)\n", ecid,
+			printf("%s  %s  %s -> %s: commands sent, not verified (--no-wait)\n", label,
 			       name, mode_name(t->dev.mode), mode_name(t->spec->target));
 		else
-			printf("%s  %s  %s -> %s  (%.1f s)\n", ecid, name, mode_name(t->dev.mode),
+			printf("%s  %s  %s -> %s  (%.1f s)\n", label, name, mode_name(t->dev.mode),
 			       mode_name(t->final_mode),
 			       (double)(t->finished_ms - t->started_ms) / 1000.0);
 	}
@@ -563,15 +629,31 @@ static void release_all(struct target *v, size_t n)
 	}
 }
 
-static int act(struct ctx *ctx, const struct mc_spec *spec, struct target *v, size_t n)
+static int act(struct ctx *ctx, struct target *v, size_t n, int64_t deadline)
 {
 	struct event_loop *loop = NULL;
 	char err[200];
 	bool interactive = ctx->stdin_tty && ctx->stderr_tty;
 	bool guide_taken = false;
 
-	/* Listen before acting, so an arrival cannot slip between request and wait. */
-	if (events_start(&loop, 0, err, sizeof(err)) < 0) {
+	/* Listen before acting, so an arrival cannot slip between request and
+	 * wait. Only the selected device's arrivals are probed, each for as
+	 * long as the command may still wait (a slow fresh lockdownd). */
+	int64_t left = deadline - events_now_ms();
+	struct events_opts eo = {
+	        .only = ctx->have_device ? &ctx->device : NULL,
+	        .probe_timeout_ms = deadline < 0     ? 0
+	                            : left > INT_MAX ? INT_MAX
+	                            : left < 1       ? 1
+	                                             : (int)left,
+	};
+	struct device *known = calloc(n ? n : 1, sizeof(*known));
+	for (size_t i = 0; known && i < n; i++)
+		known[eo.nknown++] = v[i].dev;
+	eo.known = known;
+	int r = events_start_opts(&loop, &eo, err, sizeof(err));
+	free(known);
+	if (r < 0) {
 		for (size_t i = 0; i < n; i++)
 			if (!v[i].resolved)
 				resolve(&v[i], IREC_EFAIL, v[i].dev.mode, "%s", err);
@@ -582,7 +664,7 @@ static int act(struct ctx *ctx, const struct mc_spec *spec, struct target *v, si
 		if (!v[i].resolved)
 			start_target(&v[i], interactive, ctx->stderr_escapes, &guide_taken);
 	}
-	wait_all(loop, v, n, events_deadline_after(ctx_timeout(ctx, spec->default_timeout_s)));
+	wait_all(loop, v, n, deadline);
 	if (!abandoned_sends)
 		events_stop(loop);
 	return IREC_OK;
@@ -592,12 +674,12 @@ static int act(struct ctx *ctx, const struct mc_spec *spec, struct target *v, si
  * After waiting for another process's lock, the device may have changed
  * mode meanwhile: plan with what it is now, not with the first snapshot.
  */
-static void refresh_after_lock_wait(struct target *v, size_t n)
+static void refresh_after_lock_wait(const struct discover_opts *o, struct target *v, size_t n)
 {
 	struct device_list l = {0};
 	char err[200];
 
-	discover_all(&l, PROBE_TIMEOUT_MS, err, sizeof(err));
+	discover(&l, o, err, sizeof(err));
 	for (size_t i = 0; i < n; i++) {
 		struct target *t = &v[i];
 		const struct device *now = NULL;
@@ -615,15 +697,37 @@ static void refresh_after_lock_wait(struct target *v, size_t n)
 	device_list_free(&l);
 }
 
+/*
+ * What acting needs to know: with -d only the devices that may be the one
+ * named are probed, and never the iBoot version. --timeout bounds the
+ * snapshot too (a device that does not answer by then is a timeout).
+ */
+static struct discover_opts snapshot_opts(const struct ctx *ctx)
+{
+	struct discover_opts o = {.timeout_ms = PROBE_TIMEOUT_MS};
+
+	if (ctx->have_timeout)
+		o.timeout_ms = ctx->timeout_s * 1000 < 1 ? 1 : (int)(ctx->timeout_s * 1000);
+	if (ctx->have_device)
+		o.only = &ctx->device;
+	return o;
+}
+
 int modechange_run(struct ctx *ctx, const struct mc_spec *spec)
 {
 	struct device_list l = {0};
+	struct discover_opts o = snapshot_opts(ctx);
+	/* --timeout counts from the start: looking and locking are part of it. */
+	int64_t deadline = events_deadline_after(ctx_timeout(ctx, spec->default_timeout_s));
 	struct target *v = NULL;
 	size_t n = 0;
 	char err[200];
 	int status;
 
-	discover_all(&l, PROBE_TIMEOUT_MS, err, sizeof(err));
+	/* An old-form UDID has no ECID in it: the one lockdownd gave last time. */
+	if (ctx->have_device && ctx->device.kind == DEVID_UDID && !ctx->device.has_ecid)
+		ctx->device.has_ecid = lock_recall_udid(ctx->device.udid, &ctx->device.ecid);
+	discover(&l, &o, err, sizeof(err));
 	status = select_targets(ctx, spec, &l, &v, &n);
 	device_list_free(&l);
 	if (status != IREC_OK) {
@@ -633,11 +737,14 @@ int modechange_run(struct ctx *ctx, const struct mc_spec *spec)
 	for (size_t i = 0; i < n; i++) {
 		v[i].spec = spec;
 		v[i].started_ms = events_now_ms();
-		lock_target(&v[i]);
 	}
+	lock_targets(v, n);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].lock.fd >= 0 && v[i].dev.mode == MODE_NORMAL)
+			lock_remember_udid(v[i].dev.udid, v[i].dev.ecid);
 	if (spec->lock_timeout_s > 0)
-		refresh_after_lock_wait(v, n);
-	status = act(ctx, spec, v, n);
+		refresh_after_lock_wait(&o, v, n);
+	status = act(ctx, v, n, deadline);
 	release_all(v, n);
 	if (status == IREC_OK) {
 		report(ctx, v, n);

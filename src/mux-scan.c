@@ -4,6 +4,7 @@
  * values lockdownd gives without a pairing session are read, so `status`
  * never makes a device show its "Trust this computer?" dialog.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,14 +154,22 @@ bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *d, bool 
 	if (devid_ecid_from_udid(d->udid, &ecid))
 		d->ecid = ecid;
 
-	if (usbmuxd_read_pair_record(d->udid, &record, &record_len) == 0) {
+	int r = usbmuxd_read_pair_record(d->udid, &record, &record_len);
+	if (r == 0) {
 		d->trusted = 1;
 		free(record);
 	} else {
 		d->trusted = 0;
+		/* Not an answer about the record: usbmuxd could not be reached. */
+		if (retry && r != -ENOENT && r != -EBADF)
+			*retry = true;
 	}
+	/* This asks usbmuxd for its list again: with many probes at once its
+	 * listen backlog may be full, which passes (the caller retries). */
 	if (idevice_new_with_options(&dev, d->udid, IDEVICE_LOOKUP_USBMUX) != IDEVICE_E_SUCCESS) {
 		snprintf(d->error, sizeof(d->error), "device left usbmuxd while being queried");
+		if (retry)
+			*retry = true;
 		return true;
 	}
 	query_lockdown(dev, d, retry);

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "irecctl/contract.h"
 #include "irecctl/devid.h"
 #include "irecctl/log.h"
 #include "irecctl/model.h"
@@ -74,7 +75,19 @@ json_t *device_to_json(const struct device *d)
 
 bool output_json(json_t *value)
 {
-	int r = json_dumpf(value, stdout, OUTPUT_JSON_FLAGS | JSON_INDENT(2));
+	json_t *doc = contract_stamp(value);
+	int r = doc ? json_dumpf(doc, stdout, JSON_INDENT(2) | OUTPUT_JSON_FLAGS) : -1;
+
+	json_decref(doc);
+	return r == 0 && fputc('\n', stdout) != EOF;
+}
+
+bool output_json_line(json_t *value)
+{
+	json_t *doc = contract_stamp(value);
+	int r = doc ? json_dumpf(doc, stdout, JSON_COMPACT | OUTPUT_JSON_FLAGS) : -1;
+
+	json_decref(doc);
 	return r == 0 && fputc('\n', stdout) != EOF;
 }
 

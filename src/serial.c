@@ -178,6 +178,14 @@ static size_t read_value(const char *s, size_t len, size_t i, struct span *v, bo
 	return j + 1;
 }
 
+static bool ecid_cut(const struct field *f, struct span v, bool bracketed)
+{
+	uint64_t x;
+
+	return f->value == offsetof(struct irec_serial, ecid) && !bracketed && v.len < 16 &&
+	       (v.len == 0 || parse_hex(v, 16, &x));
+}
+
 /* Parse one token starting at s[i] (not a space); returns the index after it. */
 static size_t parse_token(const char *s, size_t len, size_t i, struct irec_serial *out,
                           unsigned int *seen)
@@ -207,7 +215,12 @@ static size_t parse_token(const char *s, size_t len, size_t i, struct irec_seria
 		return next;
 	}
 	*seen |= bit;
-	if (issue) {
+	if (!issue && ecid_cut(f, v, bracketed)) {
+		/* iBoot prints the ECID as %016llX: fewer digits are a cut string,
+		 * and its value would name some other device. */
+		out->ecid_partial = true;
+		out->issues |= SERIAL_ISSUE_BAD_VALUE;
+	} else if (issue) {
 		out->issues |= issue;
 	} else if (store(out, f, v, bracketed)) {
 		*(bool *)((char *)out + f->have) = true;

@@ -5,6 +5,10 @@
 #   lab SPEC... -- ARGS      `irecctl ARGS` in a lab with these devices
 #   inlab SPEC... -- SCRIPT  `sh -c SCRIPT` in such a lab (its log: $LAB_LOG)
 #   rc_is N, out_has RE, err_has RE, fail MSG
+#   json_valid CMD FILE      FILE (irecctl CMD --json output) matches schemas/
+#
+# `lab ... -- ARGS` with --json in ARGS validates the output against the
+# command's JSON Schema by itself.
 #
 # The last run's output is in $tmp/out, $tmp/err and $tmp/rc.
 
@@ -31,6 +35,7 @@ fi
 # For scripts run inside a lab: wait until a file shows a line of text.
 WAIT_TEXT="$(cd "$(dirname "$0")/.." && pwd)/wait-text.sh"
 export WAIT_TEXT
+VALIDATE_JSON="$(cd "$(dirname "$0")/.." && pwd)/schema/validate.py"
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -66,12 +71,52 @@ lab() {
 	_specs_of "$@"
 	shift "$_n"
 	_in_lab "$_s" -- "$IRECCTL" "$@"
+	_check_json "$@"
+}
+
+# The command ARGS run (status without one), if they ask for JSON.
+_json_command() {
+	_j=""
+	_c=""
+	for _a in "$@"; do
+		case "$_a" in
+		--json) _j=1 ;;
+		status | enter | exit | wait | watch | buttons | doctor | restore) [ -n "$_c" ] || _c=$_a ;;
+		esac
+	done
+	[ -n "$_j" ] && echo "${_c:-status}"
+}
+
+_check_json() {
+	_cmd=$(_json_command "$@") || return 0
+	[ -s "$tmp/out" ] || return 0
+	json_valid "$_cmd" "$tmp/out"
+}
+
+json_valid() {
+	_lines=""
+	[ "$1" = watch ] && _lines=--lines
+	python3 "$VALIDATE_JSON" $_lines "$1" "$2" >"$tmp/schema.out" 2>&1 ||
+		fail "$1 --json output does not match its schema: $(cat "$tmp/schema.out")"
 }
 
 inlab() {
 	_specs_of "$@"
 	shift "$_n"
 	_in_lab "$_s" -- sh -c "$1"
+	# A script that is one plain irecctl command: its JSON is checked too.
+	case "$1" in
+	'"$IRECCTL" '*) ;;
+	*) return 0 ;;
+	esac
+	_rest=${1#\"\$IRECCTL\" }
+	case "$_rest" in
+	*[\;\&\|\<\>\$\`\'\"\(\)]*) return 0 ;;
+	esac
+	set -f
+	# shellcheck disable=SC2086
+	_check_json $_rest
+	set +f
 }
 
 rc_is() { [ "$(cat "$tmp/rc")" = "$1" ] || fail "exit status $(cat "$tmp/rc"), expected $1"; }

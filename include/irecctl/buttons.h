@@ -47,6 +47,8 @@ struct button_note {
 	const char *text;
 	/* Bit set of (1u << enum device_class) the note is about; 0 = every model. */
 	unsigned int only;
+	/* Bit set of (1u << enum connector) the note is about; 0 = every connector. */
+	unsigned int only_connector;
 };
 
 #define BUTTONS_MAX_PIDS 4
@@ -65,7 +67,35 @@ struct button_sequence {
 	unsigned int expect_pids[BUTTONS_MAX_PIDS + 1];
 };
 
-/* The sequence for a model and purpose; NULL if m is NULL. */
+/*
+ * What to do after a recovery loop (a device that keeps coming back to
+ * recovery): one clause, the same wherever a next step is suggested.
+ */
+#define BUTTONS_LOOP_ADVICE                                                                        \
+	"update it (irecctl restore --update keeps its data) before you restore it (irecctl "      \
+	"restore --erase erases everything)"
+
+/* How to get the steps when irecctl does not know a device's buttons. */
+#define BUTTONS_UNKNOWN_HINT                                                                       \
+	"irecctl does not know this model's buttons: name the model with --model MODEL (irecctl "  \
+	"buttons MODEL prints its steps)"
+
+/*
+ * USB-assisted DFU from recovery (`enter --dfu`): the person holds `pair`,
+ * irecctl reboots the device, the person releases `release` and keeps
+ * holding `keep`. Texts fit "Press and hold %s now."
+ */
+struct button_assist {
+	enum dfu_class dfu;
+	unsigned int only; /* bit set of device classes; 0 = every one */
+	const char *pair, *release, *keep;
+};
+
+/* The assisted buttons for m; NULL when its DFU class has no assisted method. */
+const struct button_assist *buttons_assist_for(const struct model *m);
+
+/* The sequence for a model and purpose; NULL if m is NULL or its buttons
+ * are unknown (a model newer than the table whose family says nothing). */
 const struct button_sequence *buttons_for(const struct model *m, enum button_purpose p);
 
 /* By class; NULL for a value outside the enum. */
@@ -81,17 +111,26 @@ bool button_note_applies(const struct button_note *n, const struct model *m);
 
 /*
  * Plain text for a person: the title, numbered steps with their timing,
- * the notes that apply to m (all when m is NULL) and what the computer
- * will see on success.
+ * the notes that apply to m (all when m is NULL), what the computer will
+ * see on success, and, when m's classes are inferred, a line saying so.
  */
 void buttons_print(FILE *f, const struct button_sequence *seq, const struct model *m);
 
 /*
- * {"class", "purpose", "availability", "title", "steps": [{"text", "seconds",
- * "hold"}], "notes": [{"text", "only_for": [device classes]}],
- * "expect_usb_pids": ["0x1227", ...]}. New reference; NULL on allocation
- * failure or a NULL seq.
+ * {"class", "purpose", "availability", "title", "inferred", ["inferred_from",]
+ * "steps": [{"text", "seconds", "hold"}], "notes": [{"text", "only_for":
+ * [device classes], "only_connector": [connectors]}], "expect_usb_pids":
+ * ["0x1227", ...]}. "inferred" is true when m's classes come from its family
+ * (m newer than the table), with the reason in "inferred_from". m may be
+ * NULL. New reference; NULL on allocation failure or a NULL seq.
  */
-json_t *buttons_to_json(const struct button_sequence *seq);
+json_t *buttons_to_json(const struct button_sequence *seq, const struct model *m);
+
+/*
+ * For the commands' --model option (cmd-buttons.c): the model MODEL names,
+ * as `irecctl buttons MODEL` finds it; NULL after reporting why not
+ * (unknown, or ambiguous with the closest candidates).
+ */
+const struct model *buttons_model_option(const char *arg);
 
 #endif

@@ -54,8 +54,12 @@ struct command {
 	const char *description;          /* a paragraph for `irecctl NAME --help` */
 	const struct cmd_option *options; /* terminated by an entry with name NULL */
 	int min_args, max_args;           /* positional arguments; max -1 = any */
-	bool takes_all;                   /* --all selects several devices (else refused) */
-	bool lists_all;                   /* covers every device anyway (so says the refusal) */
+	/* Why --all makes no sense for this command (it is refused), or NULL:
+	 * --all is accepted (status and watch: every device, their default). */
+	const char *no_all;
+	/* The first operand ends option parsing: a command line follows (watch --exec). */
+	bool operands_end_options;
+	bool hidden; /* not in --help (irecctl completions: for the build) */
 	int (*run)(struct ctx *ctx, const struct cmd_args *args);
 };
 

@@ -24,16 +24,13 @@
 int ops_enter_recovery(const char *udid, bool allow_pair, char *err, size_t errlen);
 
 /* Recovery -> normal: setenv auto-boot true, saveenv, reboot. d: the
- * device as discovered (its ECID; its USB location finds it at once). */
+ * device as discovered (its ECID; its USB location finds it at once).
+ * Interface 0 is claimed before any command: IREC_EBUSY if another
+ * program (irecovery, idevicerestore) holds it, and nothing is sent. */
 int ops_exit_recovery(const struct device *d, char *err, size_t errlen);
 
-/* iBoot getenv of a recovery-mode device; "" when unset. */
+/* iBoot getenv of a recovery-mode device; "" when unset. Claims the
+ * device's interface like exit does (for a device this process locked). */
 int ops_iboot_getenv(const struct device *d, const char *name, char *value, size_t len);
-
-/* The same on a device already open (libusb_device_handle *); a libusb
- * error code or 0. */
-struct libusb_device_handle;
-int ops_iboot_getenv_handle(struct libusb_device_handle *h, const char *name, char *value,
-                            size_t len);
 
 #endif

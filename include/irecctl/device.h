@@ -60,6 +60,8 @@ struct device {
 	uint32_t mux_id; /* usbmuxd DeviceID (normal, restore); changes on re-attach */
 	int trusted;     /* 1 pair record present, 0 absent, -1 unknown/not applicable */
 	bool accessible; /* false: could not open/query; see error */
+	bool timed_out;  /* the probe gave up at its deadline (lockdownd never answered) */
+	bool conflict;   /* another attachment reports the same ECID: not one device */
 	char error[160]; /* "" or a one-line reason */
 };
 
@@ -74,6 +76,17 @@ void device_list_free(struct device_list *l);
 
 /* Fill d->model from what d carries (product type + hw model, else CPID+BDID). */
 void device_identify(struct device *d);
+
+/*
+ * The model whose buttons a person should press: the device's own row of
+ * irecctl's table; else forced (--model); else what libirecovery or the
+ * family says (model-runtime.h); NULL when nothing is known.
+ */
+const struct model *device_buttons_model(const struct device *d, const struct model *forced);
+
+/* How messages name a device: its ECID ("0x000c1c446061002e"), else its
+ * USB location ("USB 1-4.2"), else its UDID, else "a device". */
+void device_label(const struct device *d, char *buf, size_t len);
 
 /*
  * strcmp() that compares runs of digits as numbers, so USB locations sort

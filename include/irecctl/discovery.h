@@ -14,34 +14,26 @@
 #include <usbmuxd.h>
 
 #include "irecctl/device.h"
+#include "irecctl/devid.h"
+#include "irecctl/usb.h"
 
 /* Default time one device may take to answer a probe. */
 #define PROBE_TIMEOUT_MS 5000
 
+/* usb_probe() flags. */
+#define USB_PROBE_IBOOT 0x1u /* ask a recovery device its iBoot version (see usb-scan.c) */
+
 /*
- * Probe one Apple USB device in a raw-USB mode: mode from the PID, USB
- * location, then the identity string (opening the device; if that is
- * refused, from sysfs, with accessible = false and the reason). Returns
- * false if dev is not an Apple device in a raw-USB mode.
+ * Look at one Apple USB device in a raw-USB mode: mode from the PID, USB
+ * location, the identity string (sysfs; from the device only if sysfs has
+ * none), whether this user may open it, and with USB_PROBE_IBOOT the iBoot
+ * version of a recovery device nobody else is driving. Never takes a
+ * device's exclusive lock, never claims a device another program holds.
+ * Returns false if dev is not an Apple device in a raw-USB mode.
  */
+bool usb_probe(libusb_device *dev, struct device *out, unsigned flags);
+/* usb_probe(dev, out, USB_PROBE_IBOOT). */
 bool usb_probe_device(libusb_device *dev, struct device *out);
-
-/* The process's one libusb context (created on first use; NULL and a
- * reason in err if libusb cannot start). Shared so that every command to
- * every device does not rescan the bus. */
-libusb_context *discovery_libusb(char *err, size_t errlen);
-
-/* Helpers of usb_probe_device(), shared with the hotplug source: */
-/* "1-4.2": bus, then the port path; stable for a slot across modes. */
-void usb_location(libusb_device *dev, char *buf, size_t len);
-/* The identity string the kernel cached at enumeration; a file read, no
- * device I/O (fine in a hotplug callback, and for a device we may not open). */
-bool usb_read_sysfs_serial(const char *location, char *buf, size_t len);
-/* Fill ECID, CPID/BDID, iBoot tag, derived UDID and model from d->serial. */
-void usb_identify_serial(struct device *d);
-/* What can be known without talking to the device (descriptor, location,
- * sysfs serial); false if it is not an Apple device in a raw-USB mode. */
-bool usb_identify_quick(libusb_device *dev, struct device *d);
 
 /*
  * Probe one usbmuxd device: lockdownd QueryType (normal or restore),
@@ -54,12 +46,28 @@ bool usb_identify_quick(libusb_device *dev, struct device *d);
  */
 bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *out, bool *retry);
 
+struct discover_opts {
+	int timeout_ms; /* the whole snapshot; a probe that takes longer is listed with an error */
+	/* Only devices that may be this one are probed (-d): a UDID or a
+	 * new-form UDID names a usbmuxd device before any lockdownd
+	 * connection, a raw-USB device is matched by its cached identity
+	 * string. NULL: every device. */
+	const struct devid *only;
+	unsigned usb_flags; /* usb_probe() flags */
+};
+
 /*
- * Everything attached, one record per physical device (merged by ECID),
- * sorted by USB location then ECID. A missing usbmuxd, an empty bus or
- * libusb failing to start (warned about on stderr) is not an error.
+ * Everything attached, one record per attachment, sorted by USB location
+ * then ECID. Records of two attachments that report the same ECID are
+ * never merged: each gets conflict set and an error naming the other. A
+ * missing usbmuxd, an empty bus or libusb failing to start (warned about
+ * on stderr) is not an error. Connection-level failures (lockdownd not
+ * answering yet, usbmuxd's backlog full) are retried within the timeout.
  * Returns 0; err is kept for failures a caller must report.
  */
+int discover(struct device_list *out, const struct discover_opts *opts, char *err, size_t errlen);
+
+/* discover() of every device with USB_PROBE_IBOOT. */
 int discover_all(struct device_list *out, int timeout_ms, char *err, size_t errlen);
 
 #endif

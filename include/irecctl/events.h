@@ -67,6 +67,30 @@ struct event_loop;
  */
 int events_start(struct event_loop **out, unsigned flags, char *err, size_t errlen);
 
+struct devid;
+
+struct events_opts {
+	unsigned flags; /* EVENTS_* */
+	/* Probe only arrivals that may be this device (a usbmuxd UDID, new-form
+	 * or equal, or a cached USB identity string names another device: no
+	 * lockdownd connection, no open); the others are still reported, with
+	 * what the library said. NULL: probe every arrival. */
+	const struct devid *only;
+	/* How long one arrival's probe may take (0: PROBE_TIMEOUT_MS); a
+	 * freshly booted lockdownd that refuses at first is asked again
+	 * until then. */
+	int probe_timeout_ms;
+	/* Records the caller already has (its snapshot): a usbmuxd arrival
+	 * with the same DeviceID and UDID is that attachment, reported as
+	 * recorded instead of asking lockdownd again. Copied. */
+	const struct device *known;
+	size_t nknown;
+};
+
+/* events_start() with options. */
+int events_start_opts(struct event_loop **out, const struct events_opts *o, char *err,
+                      size_t errlen);
+
 /*
  * The next event, waiting until deadline_ms (CLOCK_MONOTONIC milliseconds,
  * see events_now_ms(); negative: no deadline).

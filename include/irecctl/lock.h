@@ -37,8 +37,33 @@ struct dev_lock {
  */
 int lock_acquire(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *err, size_t errlen);
 
+/*
+ * Looking, not acting: the same lock taken shared and without waiting,
+ * for the one moment a probe asks a device something (usb-scan.c).
+ * IREC_OK; IREC_EBUSY if an irecctl holds it exclusively (err names it);
+ * IREC_EFAIL/IREC_EPERM for an unusable lock directory. Many lookers may
+ * hold it at once; an exclusive lock_acquire() that finds only lookers
+ * waits for them (at most LOCK_PROBE_WAIT_S) instead of failing, so
+ * looking never makes acting fail.
+ */
+int lock_acquire_shared(uint64_t ecid, struct dev_lock *lock, char *err, size_t errlen);
+
+/* How long an exclusive lock waits for shared holders: a probe holds it
+ * for two control transfers of at most 1 s each. */
+#define LOCK_PROBE_WAIT_S 5.0
+
 /* Release (closing the file); a lock not held is fine. */
 void lock_release(struct dev_lock *lock);
+
+/*
+ * A device older than the A12 has a 40-hex-digit UDID without its ECID
+ * and shows no UDID at all in recovery: remember the ECID lockdownd gave
+ * for that UDID (this user only, lock-memo.c), so that a later command
+ * naming the UDID can follow the device into recovery. Best effort.
+ */
+void lock_remember_udid(const char *udid, uint64_t ecid);
+/* The ECID remembered for an old-form UDID; false if none. */
+bool lock_recall_udid(const char *udid, uint64_t *ecid);
 
 /* The directory in use ($IRECCTL_LOCK_DIR or the default). */
 const char *lock_dir(void);

@@ -25,9 +25,15 @@ enum mc_action {
 
 struct mc_plan {
 	enum mc_action action;
-	int status;                               /* for MC_REFUSE */
-	const char *message;                      /* for MC_REFUSE and MC_NEEDS_PERSON */
+	int status;          /* for MC_REFUSE */
+	const char *message; /* for MC_REFUSE and MC_NEEDS_PERSON */
+	/* MC_NEEDS_PERSON when nobody will act (no terminal and no
+	 * --wait-for-person, or --no-wait); NULL: message says it. */
+	const char *unattended;
 	const struct button_sequence *buttons[2]; /* in order; NULL if none */
+	/* The model the buttons are for (its row, --model, or inferred): notes
+	 * are chosen by it, and inferred steps say so. NULL: unknown. */
+	const struct model *model;
 	/* A person's steps with USB help (e.g. DFU from recovery): when set, the
 	 * guide runs these instead of buttons[], and spec->step_action runs the
 	 * actions they carry. */

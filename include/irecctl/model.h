@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The device model table: every product libirecovery knows (generated from
- * the reference CSV into src/model-table.inc), with its identity (CPID and
+ * data/models.csv and data/models-extra.csv into src/model-table.inc, see
+ * data/README.md), with its identity (CPID and
  * BDID as seen in recovery/DFU, product type and board config as seen in
  * normal mode) and the button classes a person uses to move it between
  * modes.
@@ -95,6 +96,24 @@ enum recovery_screen {
 	SCREEN_MODERN_POSSIBLE,  /* computer + cable / support.apple.com/.../restore on new OSes */
 };
 
+/* The device's USB connector: it decides which cable advice applies. */
+enum connector {
+	CONNECTOR_NONE, /* no user-reachable USB data port, or a virtual device */
+	CONNECTOR_30_PIN,
+	CONNECTOR_LIGHTNING,
+	CONNECTOR_USB_C,
+	CONNECTOR_MICRO_USB,
+	CONNECTOR_UNKNOWN, /* a model newer than the table: every cable note applies */
+	CONNECTOR_COUNT,
+};
+
+/* Where a model's identity and button classes come from. */
+enum model_origin {
+	MODEL_ORIGIN_TABLE,        /* irecctl's table */
+	MODEL_ORIGIN_LIBIRECOVERY, /* the installed libirecovery's table: newer than ours */
+	MODEL_ORIGIN_UNKNOWN,      /* only the ids the device reported */
+};
+
 struct model {
 	const char *product_type; /* "iPhone10,3" */
 	const char *board_config; /* "d22ap" (HardwareModel in normal mode, lower case) */
@@ -109,6 +128,12 @@ struct model {
 	enum pid_confidence normal_pid_confidence;
 	enum recovery_screen recovery_screen;
 	bool in_libirecovery_100; /* Debian 12's libirecovery 1.0.0 knows this row */
+	enum connector connector;
+	/* Models irecctl's table lacks (model-runtime.c); zero for table rows. */
+	enum model_origin origin;
+	bool buttons_inferred;     /* the classes come from the family, not a row */
+	bool buttons_unknown;      /* no class could be inferred: no sequences */
+	const char *inferred_from; /* why the inferred classes fit, one clause */
 };
 
 size_t model_count(void);
@@ -147,27 +172,42 @@ enum model_find_status {
 
 struct model_find_result {
 	enum model_find_status status;
-	const struct model *model; /* MODEL_FOUND: the (first row of the) product type */
-	/* MODEL_AMBIGUOUS: one row per product type, in table order; ncandidates
-	 * is the full count, at most MODEL_FIND_MAX_CANDIDATES are stored. */
+	/* MODEL_FOUND: the closest match (the first row of its product type). */
+	const struct model *model;
+	/* One row per product type, closest first (iPhones, iPads and iPods
+	 * before other devices at equal closeness); ncandidates is the full
+	 * count, at most MODEL_FIND_MAX_CANDIDATES are stored. MODEL_FOUND with
+	 * more than one: variants with the same buttons ("iPhone 7" is
+	 * iPhone9,1 and iPhone9,3), to list. MODEL_AMBIGUOUS: the choices. */
 	size_t ncandidates;
 	const struct model *candidates[MODEL_FIND_MAX_CANDIDATES];
 };
 
 /*
  * Find a model from what a person types: a product type, a board config or
- * a marketing name. Tries, in order, and stops at the first tier that
- * matches anything:
- *   1. exact (case-insensitive) product type, board config or marketing name;
- *   2. marketing name starting with the query at a word end ("iPhone X" ->
- *      "iPhone X (Global)", not "iPhone XR");
- *   3. marketing name starting with the query;
- *   4. the query as a whole word sequence inside the marketing name;
- *   5. the query anywhere inside the marketing name;
- *   6. every word of the query inside the marketing name ("iPad Air M4").
- * Rows of one product type count once. One product type -> MODEL_FOUND;
- * several -> MODEL_AMBIGUOUS with the candidates. So "iPhone 15 Pro" is
- * iPhone16,1 (tier 1) and never "iPhone 15 Pro Max".
+ * a marketing name as Apple writes it or as people abbreviate it. Names
+ * are compared word by word after folding case, punctuation and
+ * parentheses, "generation"/"gen", "Wi-Fi"/"WiFi" ("Wi-Fi + Cellular" =
+ * "Cellular"), "-inch" and "Apple"; a number reads the ordinal ("3" the
+ * "3rd" of a name, not "9th" the 9 of "12.9"). Readings, most
+ * specific first; the first that matches anything decides:
+ *   1. product type or board config (case-insensitive);
+ *   2. the whole name ("iPhone 15 Pro", "iPod touch (7th generation)");
+ *   3. the name without variant words (Wi-Fi, Cellular, Global, GSM, CDMA,
+ *      China, 1TB, 2TB, watch sizes): "iPhone 7", "iPad (A16)";
+ *   4. the start of the name, the last word possibly cut short
+ *      ("iPhone 15 Pro M", "iPad mini 6");
+ *   5. a run of words anywhere in the name ("17e", "SE 3");
+ *   6. every word a different word of the name, in any order, the last one
+ *      possibly cut short ("iPad Air M4");
+ *   7. every word inside some word of the name.
+ * Rows of one product type count once. The candidates answer (MODEL_FOUND)
+ * when they and every model reading 6 matches share the same button
+ * classes (a looser reading must not be able to mean other buttons), and,
+ * for several, the query's first word starts all their names (it names the
+ * family: "iPhone 7", not "15 Pro"). Otherwise MODEL_AMBIGUOUS, with the
+ * candidates of the deciding reading first, then those reading 6 adds:
+ * "iPad 9" lists iPad (9th gen) before the 9.7- and 12.9-inch models.
  */
 enum model_find_status model_find(const char *query, struct model_find_result *res);
 
@@ -178,5 +218,6 @@ const char *dfu_class_name(enum dfu_class c);
 const char *fr_class_name(enum fr_class c);
 const char *pid_confidence_name(enum pid_confidence c);   /* "none", "known", "inferred" */
 const char *recovery_screen_name(enum recovery_screen s); /* "n/a", "itunes-logo-only", ... */
+const char *connector_name(enum connector c);             /* "lightning", "usb-c", ... */
 
 #endif

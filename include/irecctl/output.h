@@ -27,8 +27,11 @@ json_t *output_text(const char *s);
  * to the millisecond. */
 #define OUTPUT_JSON_FLAGS (JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))
 
-/* Print a JSON value on stdout followed by a newline; false on failure. */
+/* Print a JSON value on stdout followed by a newline, its records stamped
+ * with schema_version (contract.h); false on failure. */
 bool output_json(json_t *value);
+/* The same as one compact line (NDJSON: watch). */
+bool output_json_line(json_t *value);
 
 /* The aligned table `irecctl status` prints on a terminal. */
 void output_device_table(FILE *f, const struct device_list *l, bool color);

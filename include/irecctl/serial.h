@@ -54,6 +54,10 @@ struct irec_serial {
 	 * SERIAL_IOS1_ASSUMED_CPID, as libirecovery assumes. have_cpid stays
 	 * false so callers can tell. */
 	bool cpid_assumed;
+	/* ECID: present with fewer than the 16 hex digits iBoot always prints
+	 * (a cut or damaged string): have_ecid stays false, as its value would
+	 * name another device. */
+	bool ecid_partial;
 	uint32_t cpid, cprv, cpfm, scep, ibfl;
 	uint64_t bdid; /* up to 64 bits: Port DFU packs the AP's ids into it */
 	uint64_t ecid;
@@ -72,7 +76,8 @@ struct irec_serial {
  * Rules: tokens are separated by spaces; a token is KEY:VALUE with KEY of
  * 1-8 characters [A-Z0-9]; a VALUE starting with '[' runs to the next ']'
  * and must be followed by a space or the end. Numbers are bare hex (no
- * "0x"): at most 8 digits for CPID/CPRV/CPFM/SCEP/IBFL, 16 for BDID/ECID.
+ * "0x"): at most 8 digits for CPID/CPRV/CPFM/SCEP/IBFL, 16 for BDID, and
+ * exactly 16 for ECID (fewer: ecid_partial).
  * A bad value leaves its field unset and parsing continues with the next
  * token. For a duplicated known key the FIRST occurrence counts (even if
  * its value was bad) and later ones only set SERIAL_ISSUE_DUPLICATE,

@@ -3,7 +3,7 @@
 """check-json.py OUT RC [CHECK=STATUS | CHECK~REGEX | CHECK%REGEX]...
 
 Asserts that OUT (the stdout of `irecctl doctor --json`) is an array of
-{check, status, finding, fix} with the expected checks in order, that the
+{schema_version, check, status, finding, fix} with the expected checks in order, that the
 exit status RC is 1 exactly when a check failed (else 0), and each
 expectation: CHECK=STATUS (ok, warn, fail; "a|b" for either),
 CHECK~REGEX (searched in its finding) or CHECK%REGEX (in its fix).
@@ -30,7 +30,7 @@ def main():
     if not isinstance(doc, list):
         fail("not an array")
     for entry in doc:
-        if not isinstance(entry, dict) or sorted(entry) != ["check", "finding", "fix", "status"]:
+        if not isinstance(entry, dict) or sorted(entry) != ["check", "finding", "fix", "schema_version", "status"]:
             fail(f"bad entry {entry!r}")
         if entry["status"] not in ("ok", "warn", "fail"):
             fail(f"bad status in {entry!r}")

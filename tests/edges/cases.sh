@@ -40,14 +40,16 @@ enter-dfu-no-terminal)
 	# Without a terminal irecctl does not stay to send the reboot: it must not say it will.
 	lab $R22 -- enter --dfu --json
 	rc_is 8
-	err_has 'run this on a terminal, or with --wait-for-person'
-	out_has '"message": "DFU mode needs the device.s buttons, with irecctl rebooting it'
-	! grep -q 'while irecctl reboots' "$tmp/err" "$tmp/out" || fail "promises a reboot it will not send"
+	err_has 'nothing was sent, it is still in recovery'
+	out_has '"message": "DFU from recovery needs a person holding the buttons'
+	! grep -q 'hold the buttons while irecctl reboots' "$tmp/err" "$tmp/out" ||
+		fail "promises a reboot it will not send"
 	;;
 enter-dfu-unknown-model)
-	lab new:recovery:cpid=0x8150:bdid=0x44:ecid=0x23 -- enter --dfu --wait-for-person --timeout 0.5
+	# A model without known buttons: said at once, not a silent wait.
+	lab new:recovery:cpid=0x9999:bdid=0x01:ecid=0x23 -- enter --dfu --wait-for-person --timeout 0.5
 	rc_is 5
-	err_has "does not know this model's buttons: see 'irecctl buttons', or name the model with --model"
+	err_has "does not know this model's buttons: name the model with --model"
 	;;
 no-device-appeared)
 	lab -- wait --for recovery --timeout 0.2

@@ -215,7 +215,8 @@ watch-events)
 		"$tmp/out" >"$tmp/events"
 	printf 'remove normal null\nadd recovery "normal"\nremove recovery null\n' >"$tmp/want"
 	cmp -s "$tmp/events" "$tmp/want" || { cat "$tmp/events" >&2; fail "unexpected events"; }
-	has out "^\\{\"event\":\"add\",\"time\":\"[0-9T:.-]+Z\",\"monotonic_ms\":[0-9]+,\"ecid\":\"$ECID\""
+	json_valid watch "$tmp/w.out"
+	has out "^\\{\"schema_version\":1,\"event\":\"add\",\"time\":\"[0-9T:.-]+Z\",\"monotonic_ms\":[0-9]+,\"ecid\":\"$ECID\""
 	;;
 watch-human)
 	inlab $N8 -- '"$IRECCTL" watch --initial --timeout 1'
@@ -243,6 +244,7 @@ next-to-irecovery)
 	has out '^rc=0$'
 	has w.out '"event":"remove".*"mode":"recovery"'
 	has w.out '"event":"add".*"mode":"normal"'
+	json_valid watch "$tmp/w.out"
 	;;
 two-waiters)
 	# Two irecctl processes listening at once both see a USB arrival.
@@ -258,6 +260,7 @@ two-waiters)
 		kill -INT $pid; wait $pid; echo "b=$?"'
 	has out '^a=0$'
 	has out '^b=0$'
+	json_valid watch "$tmp/b.out"
 	;;
 *)
 	echo "unknown case $1" >&2

@@ -62,6 +62,8 @@ recovery-loop)
 	rc_is 11
 	out_has '"result": "recovery-loop"'
 	out_has 'auto-boot=true'
+	# The next step: update (keeps data) before restore (erases).
+	err_has 'update it \(irecctl restore --update keeps its data\) before you restore it \(irecctl restore --erase'
 	;;
 timeout)
 	inlab iPhone10,1:recovery:ecid=0x22:transition=4000 -- '"$IRECCTL" exit --timeout 1'
@@ -125,8 +127,63 @@ enter-dfu-missed)
 	err_has 'arrived in normal mode instead of dfu'
 	;;
 enter-dfu-no-person)
-	inlab iPhone10,1:recovery:ecid=0x22 -- '"$IRECCTL" enter --dfu'
+	# Nobody to hold the buttons: say so, send nothing (no reboot), leave it in recovery.
+	inlab iPhone10,1:recovery:ecid=0x22 -- '"$IRECCTL" enter --dfu; rc=$?
+		"$IRECSIM" ctl show 1 | grep "^mode=" >&2; exit $rc'
 	rc_is 8
+	err_has 'nothing was sent, it is still in recovery'
+	err_has '^mode=recovery$'
+	err_has 'irecctl enter --dfu can time them'
+	if grep -q 'while irecctl reboots the device$' "$tmp/err"; then fail "promises a reboot"; fi
+	if grep -q 'cannot be entered over USB' "$tmp/err"; then fail "contradicts the assisted method"; fi
+	if grep -Eq 'reboot|saveenv|auto-boot' "$LAB_LOG"; then fail "sent iBoot commands"; fi
+	;;
+exit-from-dfu-newer)
+	# An iPhone newer than the table, in DFU: only CPID and BDID. Its CPID's
+	# rows are all iPhones from iPhone10,x on, so the steps are inferred.
+	inlab new:dfu:cpid=0x8150:bdid=0x44:ecid=0x44 -- '"$IRECCTL" exit --json'
+	rc_is 8
+	err_has 'Force restart: iPhone 8 and later'
+	err_has 'Inferred: this model is newer than irecctl.s table'
+	err_has 'CPID 0x8150'
+	out_has '"class": "FR_VOLUP_VOLDN_SIDE"'
+	out_has '"inferred": true'
+	;;
+enter-dfu-newer-ipad)
+	# An iPad newer than the table in normal mode: its product type decides.
+	inlab iPad18,3:normal:cpid=0x8160:bdid=0x10:ecid=0x45 -- '"$IRECCTL" enter --dfu --json'
+	rc_is 8
+	err_has 'DFU mode: iPads without a Home button'
+	err_has 'Inferred: .*every iPad from iPad13,x on'
+	err_has 'the volume button farthest from the top button'
+	if grep -q 'Volume Down' "$tmp/err"; then fail "iPad steps name Volume Down"; fi
+	out_has '"inferred": true'
+	;;
+enter-dfu-assisted-newer)
+	# The assisted method for an inferred iPhone: the same steps and reboot.
+	inlab new:recovery:cpid=0x8150:bdid=0x44:ecid=0x44:transition=2000 -- '
+		"$IRECCTL" enter --dfu --wait-for-person --timeout 30 &
+		pid=$!
+		"$IRECSIM" ctl wait 1 gone 15000 >/dev/null || exit 98
+		"$IRECSIM" ctl mode 1 dfu >/dev/null
+		wait $pid'
+	rc_is 0
+	out_has 'recovery -> dfu'
+	err_has '2/4  Press and hold Side and Volume Down now'
+	;;
+exit-unknown-model)
+	# A CPID the table has never seen: no guess, but exactly how to get the steps.
+	inlab new:dfu:cpid=0x8160:bdid=0x10:ecid=0x46 -- '"$IRECCTL" exit'
+	rc_is 8
+	err_has 'name the model with --model MODEL \(irecctl buttons MODEL prints its steps\)'
+	if grep -q 'Force restart:' "$tmp/err"; then fail "guessed steps"; fi
+	;;
+exit-model-option)
+	# exit --model names it: that model's force restart, not inferred.
+	inlab new:dfu:cpid=0x8160:bdid=0x10:ecid=0x46 -- '"$IRECCTL" exit --model "iPad Air M4"'
+	rc_is 8
+	err_has 'Force restart: iPads without a Home button'
+	if grep -q 'Inferred' "$tmp/err"; then fail "marked inferred"; fi
 	;;
 enter-absent)
 	# Not visible over USB: guided by model, waits for the ECID to show up.
@@ -164,10 +221,11 @@ no-wait-person)
 	rc_is 8
 	;;
 restore-unanswered)
-	# lockdownd never says restore or normal: no guess, no success.
-	inlab iPhone11,2:restore:ecid=0x33:fault=no-reply -- '"$IRECCTL" exit'
-	rc_is 16
-	err_has 'not acting on a guess'
+	# lockdownd never says restore or normal: no guess, no success; a
+	# lockdownd that never answers is a timeout with the probe's reason.
+	inlab iPhone11,2:restore:ecid=0x33:fault=no-reply -- '"$IRECCTL" exit --timeout 2'
+	rc_is 5
+	err_has 'no answer within 2.0 s'
 	;;
 sigint-during-send)
 	# lockdownd never answers EnterRecovery; Ctrl-C must not wait for it.

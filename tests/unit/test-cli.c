@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "irecctl/cli.h"
+#include "irecctl/completions.h"
 
 #define ARGV(...) ((char *[]){"irecctl", __VA_ARGS__, NULL})
 #define ARGC(v)   ((int)(sizeof(v) / sizeof((v)[0])) - 1)
@@ -81,6 +82,40 @@ static void test_command_options_and_positionals(void **state)
 	assert_string_equal(p.args.argv[0], "iPhone 15 Pro");
 	assert_true(p.args.set[option_index(p.cmd, "dfu")]);
 	assert_false(p.args.set[option_index(p.cmd, "restart")]);
+}
+
+/* watch --exec: CMD ends option parsing, so CMD's options stay CMD's. */
+static void test_exec_command_keeps_its_options(void **state)
+{
+	(void)state;
+	struct parsed p = PARSE("watch", "--for", "recovery", "--exec", "logger", "-t", "lab",
+	                        "--json");
+	assert_int_equal(p.r, PARSE_OK);
+	assert_true(p.args.set[option_index(p.cmd, "exec")]);
+	assert_false(p.ctx.json);
+	assert_int_equal(p.args.argc, 4);
+	assert_string_equal(p.args.argv[0], "logger");
+	assert_string_equal(p.args.argv[1], "-t");
+	assert_string_equal(p.args.argv[3], "--json");
+	/* Other commands still take options after operands. */
+	p = PARSE("buttons", "iPhone10,1", "--dfu");
+	assert_true(p.args.set[option_index(p.cmd, "dfu")]);
+}
+
+/* Completions read value kinds from the placeholders of the tables. */
+static void test_completion_kinds(void **state)
+{
+	(void)state;
+	const char *extra;
+	assert_int_equal(complete_operand_kind(command_find("buttons"), &extra), COMPLETE_MODELS);
+	assert_int_equal(complete_operand_kind(command_find("restore"), &extra), COMPLETE_FILES);
+	assert_int_equal(complete_operand_kind(command_find("watch"), &extra), COMPLETE_COMMANDS);
+	assert_int_equal(complete_operand_kind(command_find("status"), &extra), COMPLETE_NOTHING);
+	assert_int_equal(complete_operand_kind(command_find("wait"), &extra), COMPLETE_NOTHING);
+	assert_int_equal(complete_kind_of("MODE", &extra), COMPLETE_MODES);
+	assert_string_equal(extra, "gone any");
+	assert_int_equal(complete_kind_of("ID", &extra), COMPLETE_DEVICES);
+	assert_int_equal(complete_kind_of("SECONDS", &extra), COMPLETE_NOTHING);
 }
 
 static void test_usage_errors(void **state)
@@ -166,11 +201,15 @@ static void test_all_and_device(void **state)
 	assert_int_equal(PARSE("enter", "--all").r, PARSE_OK);
 	assert_int_equal(PARSE("--all", "-d", "0x22", "exit").r, PARSE_ERROR);
 	assert_int_equal(PARSE("exit", "-d", "0x22", "--all").r, PARSE_ERROR);
-	assert_int_equal(PARSE("status", "--all").r, PARSE_ERROR);
-	assert_int_equal(PARSE("--all").r, PARSE_ERROR); /* status */
-	assert_int_equal(PARSE("watch", "--all").r, PARSE_ERROR);
+	/* Defined: every device, what status and watch show anyway. */
+	assert_int_equal(PARSE("status", "--all").r, PARSE_OK);
+	assert_int_equal(PARSE("--all").r, PARSE_OK); /* status */
+	assert_int_equal(PARSE("watch", "--all").r, PARSE_OK);
+	assert_int_equal(PARSE("status", "--all", "-d", "0x22").r, PARSE_ERROR);
+	/* Meaningless there: refused. */
 	assert_int_equal(PARSE("wait", "--all", "--for", "normal").r, PARSE_ERROR);
 	assert_int_equal(PARSE("doctor", "--all").r, PARSE_ERROR);
+	assert_int_equal(PARSE("buttons", "--all", "iPhone10,3").r, PARSE_ERROR);
 }
 
 static void test_dumb_terminal(void **state)
@@ -197,7 +236,8 @@ static void test_every_command_has_help(void **state)
 {
 	(void)state;
 	int n = 0;
-	for (const struct command *const *c = command_table; *c; c++, n++) {
+	for (const struct command *const *c = command_table; *c; c++) {
+		n += !(*c)->hidden;
 		assert_non_null((*c)->summary);
 		assert_non_null((*c)->synopsis);
 		assert_non_null((*c)->description);
@@ -206,12 +246,15 @@ static void test_every_command_has_help(void **state)
 	}
 	assert_int_equal(n, 8);
 	assert_null(command_find("stat"));
+	assert_true(command_find("completions")->hidden);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_no_verb_means_status),
+	        cmocka_unit_test(test_exec_command_keeps_its_options),
+	        cmocka_unit_test(test_completion_kinds),
 	        cmocka_unit_test(test_global_options_before_and_after_verb),
 	        cmocka_unit_test(test_command_options_and_positionals),
 	        cmocka_unit_test(test_usage_errors),

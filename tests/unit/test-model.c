@@ -15,6 +15,8 @@
 #include <cmocka.h>
 #include <libirecovery.h>
 
+#include "irecctl/buttons.h"
+#include "irecctl/model-runtime.h"
 #include "irecctl/model.h"
 
 /* Rows in the reference models.csv (libirecovery @ 04d04f7, 2026-04-30). */
@@ -240,6 +242,22 @@ static const struct model *found(const char *query)
 	return r.model;
 }
 
+/* Several product types with the same buttons: an answer listing them. */
+static void variants(const char *query, const char *first, size_t n)
+{
+	struct model_find_result r;
+
+	assert_int_equal(model_find(query, &r), MODEL_FOUND);
+	assert_string_equal(r.model->product_type, first);
+	assert_ptr_equal(r.candidates[0], r.model);
+	assert_int_equal(r.ncandidates, n);
+	for (size_t i = 1; i < n && i < MODEL_FIND_MAX_CANDIDATES; i++) {
+		assert_int_equal(r.candidates[i]->recovery, r.model->recovery);
+		assert_int_equal(r.candidates[i]->dfu, r.model->dfu);
+		assert_int_equal(r.candidates[i]->restart, r.model->restart);
+	}
+}
+
 static void ambiguous(const char *query, size_t n, const char *const *expected)
 {
 	struct model_find_result r;
@@ -272,20 +290,17 @@ static void test_find(void **state)
 	assert_string_equal(found("Vision Pro (M5)")->product_type, "RealityDevice17,1");
 	assert_string_equal(found("Watch Ultra 3")->product_type, "Watch7,12");
 
-	/* Ambiguous: "iPhone X" stops at the word, so XR/XS are not candidates. */
-	static const char *const x[] = {"iPhone10,3", "iPhone10,6", NULL};
-	ambiguous("iPhone X", 2, x);
-	static const char *const air_m4[] = {"iPad16,8", "iPad16,9", "iPad16,10", "iPad16,11",
-	                                     NULL};
-	ambiguous("iPad Air M4", 4, air_m4);
-	/* Same marketing name, different product types. */
-	static const char *const homepod[] = {"AudioAccessory1,1", "AudioAccessory1,2", NULL};
-	ambiguous("HomePod (1st gen)", 2, homepod);
+	/* Same marketing name, different product types, same buttons: an answer. */
+	variants("HomePod (1st gen)", "AudioAccessory1,1", 2);
+
 	/* More candidates than are stored: the count is still exact. */
 	struct model_find_result r;
 	assert_int_equal(model_find("iPhone", &r), MODEL_AMBIGUOUS);
 	assert_true(r.ncandidates > MODEL_FIND_MAX_CANDIDATES);
-	assert_int_equal(r.ncandidates, 64); /* 66 iPhone rows, 3 second chips, + iPhone 99,11 */
+	/* 66 iPhone rows, 3 of them second chips; iPhone 99,11 is a VM, never a partial match. */
+	assert_int_equal(r.ncandidates, 63);
+	assert_string_equal(found("iPhone 11")->product_type, "iPhone12,1");
+	assert_string_equal(found("iPhone 99,11")->product_type, "iPhone99,11");
 
 	assert_int_equal(model_find("no such thing", &r), MODEL_NOT_FOUND);
 	assert_int_equal(r.ncandidates, 0);
@@ -294,6 +309,183 @@ static void test_find(void **state)
 	assert_int_equal(model_find("   ", &r), MODEL_NOT_FOUND);
 	assert_int_equal(model_find(NULL, &r), MODEL_NOT_FOUND);
 	assert_int_equal(model_find("iPhone 15 Pro", NULL), MODEL_FOUND);
+}
+
+/* Apple's own names, with their punctuation, all resolve (the list). */
+static void test_find_apple_names(void **state)
+{
+	(void)state;
+	variants("iPad (A16)", "iPad15,7", 2);
+	variants("iPad Pro 11-inch (M4)", "iPad16,3", 2);
+	variants("iPad Pro 13-inch (M5)", "iPad17,3", 2);
+	variants("iPad mini (A17 Pro)", "iPad16,1", 2);
+	variants("iPad Air 13-inch (M2)", "iPad14,10", 2);
+	variants("iPad (10th gen)", "iPad13,18", 2);
+	variants("iPad (10th generation)", "iPad13,18", 2);
+	assert_string_equal(found("iPhone SE (3rd generation)")->product_type, "iPhone14,6");
+	assert_string_equal(found("iPod touch (7th generation)")->product_type, "iPod9,1");
+	/* "WiFi" and "Wi-Fi" are one word; "Wi-Fi + Cellular" is the cellular model. */
+	assert_string_equal(found("iPad Air 11-inch (M4, WiFi)")->product_type, "iPad16,8");
+	assert_string_equal(found("iPad Air 11-inch (M4, Wi-Fi)")->product_type, "iPad16,8");
+	assert_string_equal(found("iPad Air 13-inch (M3, Wi-Fi)")->product_type, "iPad15,5");
+	assert_string_equal(found("iPad Air 11-inch (M4) Wi-Fi + Cellular")->product_type,
+	                    "iPad16,9");
+	assert_string_equal(found("IPAD PRO 12.9-INCH (5TH GENERATION) (WI-FI)")->product_type,
+	                    "iPad13,8");
+	assert_string_equal(found("Apple iPhone 15 Pro")->product_type, "iPhone16,1");
+	/* Ordinals are numbers: "6" is "6th" in any place. */
+	variants("iPad mini 6 WiFi", "iPad14,1", 1);
+	variants("iPad (9th generation)", "iPad12,1", 2);
+}
+
+/* Short names whose every reading has the same buttons answer, with the variants. */
+static void test_find_same_buttons(void **state)
+{
+	(void)state;
+	variants("iPhone 7", "iPhone9,1", 2); /* Global and GSM */
+	variants("iPhone 8", "iPhone10,1", 2);
+	variants("iPhone X", "iPhone10,3", 2);
+	variants("iPad mini 6", "iPad14,1", 2);
+	variants("iPad Air M4", "iPad16,8", 4);
+	variants("Apple Watch Series 9", "Watch7,1", 4);
+}
+
+/* Real ambiguity stays an error, the closest candidates first. */
+static void test_find_ambiguous(void **state)
+{
+	struct model_find_result r;
+
+	(void)state;
+	/* Pro or Pro Max? Without "iPhone" nothing says which family. */
+	static const char *const pro[] = {"iPhone16,1", "iPhone16,2", NULL};
+	ambiguous("15 Pro", 2, pro);
+	/* 9th gen, 9.7-inch or 12.9-inch: Home button or not. */
+	static const char *const ipad9[] = {"iPad12,1", "iPad12,2", NULL};
+	ambiguous("iPad 9", 20, ipad9);
+	/* A bare number reads an ordinal: "9 gen" is the 9th gen first, before 12.9-inch ones. */
+	assert_int_equal(model_find("iPad 9 gen", &r), MODEL_AMBIGUOUS);
+	assert_string_equal(r.candidates[0]->product_type, "iPad12,1");
+	/* The iPhone before any Apple Watch. */
+	assert_int_equal(model_find("SE 3", &r), MODEL_AMBIGUOUS);
+	assert_string_equal(r.candidates[0]->product_type, "iPhone14,6");
+	for (size_t i = 1; i < r.ncandidates && i < MODEL_FIND_MAX_CANDIDATES; i++)
+		assert_int_equal(r.candidates[i]->device_class, CLASS_WATCH);
+	/* "iPad mini" could be any of them, with and without a Home button. */
+	assert_int_equal(model_find("iPad mini", &r), MODEL_AMBIGUOUS);
+	assert_string_equal(r.candidates[0]->product_type, "iPad2,5");
+	assert_int_equal(model_find("iPhone SE", &r), MODEL_AMBIGUOUS);
+}
+
+/* The cable advice depends on the connector: spot checks of that column. */
+static void test_connectors(void **state)
+{
+	(void)state;
+	assert_int_equal(pt("iPhone4,1")->connector, CONNECTOR_30_PIN);
+	assert_int_equal(pt("iPhone10,3")->connector, CONNECTOR_LIGHTNING);
+	assert_int_equal(pt("iPhone14,7")->connector, CONNECTOR_LIGHTNING);
+	assert_int_equal(pt("iPhone15,4")->connector, CONNECTOR_USB_C);
+	assert_int_equal(pt("iPhone18,5")->connector, CONNECTOR_USB_C);
+	assert_int_equal(pt("iPad12,1")->connector, CONNECTOR_LIGHTNING);
+	assert_int_equal(pt("iPad13,18")->connector, CONNECTOR_USB_C);
+	assert_int_equal(pt("iPod9,1")->connector, CONNECTOR_LIGHTNING);
+	assert_string_equal(connector_name(CONNECTOR_USB_C), "usb-c");
+	for (size_t i = 0; i < model_count(); i++)
+		assert_true((unsigned)model_at(i)->connector < CONNECTOR_UNKNOWN);
+}
+
+/*
+ * The family rules hold for every row they cover: a rule the table
+ * contradicts would infer wrong buttons for the next device.
+ */
+static void test_family_rules_match_table(void **state)
+{
+	(void)state;
+	size_t covered = 0;
+
+	for (size_t i = 0; i < model_count(); i++) {
+		const struct model *m = model_at(i), *g = model_infer(m->product_type, false, 0, 0);
+		if (!g)
+			continue;
+		covered++;
+		assert_int_equal(g->device_class, m->device_class);
+		assert_int_equal(g->recovery, m->recovery);
+		assert_int_equal(g->dfu, m->dfu);
+		assert_int_equal(g->restart, m->restart);
+	}
+	/* 41 rows iPhone10,1 .. iPhone18,5 and 44 rows iPad13,1 .. iPad17,4. */
+	assert_int_equal(covered, 85);
+	assert_non_null(model_infer("iPhone10,1", false, 0, 0));
+	assert_null(model_infer("iPhone9,1", false, 0, 0));   /* iPhone 7: its own class */
+	assert_null(model_infer("iPad12,1", false, 0, 0));    /* iPad 9: Home button */
+	assert_null(model_infer("iPhone99,11", false, 0, 0)); /* a VM, not a phone */
+}
+
+static void test_infer(void **state)
+{
+	(void)state;
+	const struct model *m = model_infer("iPhone19,1", false, 0, 0);
+
+	assert_non_null(m);
+	assert_int_equal(m->origin, MODEL_ORIGIN_UNKNOWN);
+	assert_true(m->buttons_inferred);
+	assert_int_equal(m->device_class, CLASS_IPHONE);
+	assert_int_equal(m->dfu, DFU_VOLUP_VOLDN_SIDE);
+	assert_non_null(strstr(m->inferred_from, "iPhone10,x"));
+	assert_int_equal(m->connector, CONNECTOR_UNKNOWN);
+	assert_ptr_equal(model_infer("iPhone19,1", false, 0, 0), m); /* pooled */
+	assert_int_equal(model_infer("iPad18,3", false, 0, 0)->dfu, DFU_IPAD_NOHOME);
+	assert_null(model_infer("Watch9,1", false, 0, 0));
+	assert_null(model_infer("", false, 0, 0));
+	assert_null(model_infer(NULL, false, 0, 0));
+	/* Recovery and DFU report no product type: a CPID whose rows are all iPhones. */
+	m = model_infer(NULL, true, 0x8150, 0x44);
+	assert_non_null(m);
+	assert_int_equal(m->dfu, DFU_VOLUP_VOLDN_SIDE);
+	assert_non_null(strstr(m->inferred_from, "CPID 0x8150"));
+	/* A17 Pro: iPhone 15 Pro and iPad mini, different buttons: nothing certain. */
+	assert_null(model_infer(NULL, true, 0x8130, 0x99));
+	assert_null(model_infer(NULL, true, 0x8160, 0x10)); /* a CPID the table lacks */
+	assert_null(model_infer(NULL, false, 0x8150, 0x44));
+}
+
+/* libirecovery newer than the table: its names and ids, and inferred buttons. */
+static void test_from_libirecovery_table(void **state)
+{
+	(void)state;
+	/* Entries as a newer libirecovery lists them (data, not a stand-in library). */
+	static const struct irecv_device newer[] = {
+	        {"iPhone16,1", "d83ap", 0x04, 0x8130, "iPhone 15 Pro"},
+	        {"iPhone19,1", "V81AP", 0x30, 0x8160, "iPhone 18 Pro"},
+	        {"Watch9,1", "n999ap", 0x10, 0x8330, "Apple Watch Series 12"},
+	        {NULL, NULL, 0, 0, NULL},
+	};
+	const struct model *m = model_from_irecv_table(newer, "iPhone19,1", "v81ap", false, 0, 0);
+
+	assert_non_null(m);
+	assert_int_equal(m->origin, MODEL_ORIGIN_LIBIRECOVERY);
+	assert_string_equal(m->name, "iPhone 18 Pro");
+	assert_string_equal(m->board_config, "v81ap");
+	assert_int_equal(m->cpid, 0x8160);
+	assert_int_equal(m->bdid, 0x30);
+	assert_true(m->buttons_inferred);
+	assert_int_equal(m->dfu, DFU_VOLUP_VOLDN_SIDE);
+	/* Recovery and DFU: by CPID and BDID, the same model. */
+	assert_ptr_equal(model_from_irecv_table(newer, NULL, NULL, true, 0x8160, 0x30), m);
+	assert_ptr_equal(model_from_irecv_table(newer, "", NULL, true, 0x8160, 0x30), m);
+	/* irecctl's own row wins: nothing from libirecovery. */
+	assert_null(model_from_irecv_table(newer, "iPhone16,1", NULL, false, 0, 0));
+	/* Known to libirecovery, but no family decides the buttons. */
+	const struct model *w = model_from_irecv_table(newer, "Watch9,1", NULL, false, 0, 0);
+	assert_non_null(w);
+	assert_true(w->buttons_unknown);
+	assert_int_equal(w->device_class, CLASS_WATCH);
+	assert_null(buttons_for(w, BUTTONS_DFU));
+	assert_null(buttons_assist_for(w));
+	assert_null(model_from_irecv_table(newer, "iPhone19,2", NULL, false, 0, 0));
+	assert_null(model_from_irecv_table(newer, NULL, NULL, true, 0x8160, 0x31));
+	assert_null(model_from_irecv_table(NULL, "iPhone19,1", NULL, false, 0, 0));
+	/* The installed one knows nothing our table lacks (Debian's is older). */
+	assert_null(model_from_libirecovery("iPhone10,3", NULL, false, 0, 0));
 }
 
 static void test_names(void **state)
@@ -395,6 +587,13 @@ int main(void)
 	        cmocka_unit_test(test_hwmodel_disambiguation),
 	        cmocka_unit_test(test_exact_lookups),
 	        cmocka_unit_test(test_find),
+	        cmocka_unit_test(test_find_apple_names),
+	        cmocka_unit_test(test_find_same_buttons),
+	        cmocka_unit_test(test_find_ambiguous),
+	        cmocka_unit_test(test_connectors),
+	        cmocka_unit_test(test_family_rules_match_table),
+	        cmocka_unit_test(test_infer),
+	        cmocka_unit_test(test_from_libirecovery_table),
 	        cmocka_unit_test(test_names),
 	        cmocka_unit_test(test_against_libirecovery),
 	};

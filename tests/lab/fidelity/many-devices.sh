@@ -4,11 +4,12 @@
 # idevice_id sees the 16 UDIDs; a libirecovery subscriber enumerates the 16
 # ECIDs; ideviceinfo and irecovery -i reach individual devices.
 #
-# Only the first recovery device is queried with `irecovery -i ECID`:
-# libirecovery 1.0.0's irecv_open_with_ecid() keeps walking the libusb
-# device list after it freed it on a match (a use-after-free), and crashes
-# once more devices follow the match in libusb's list (newest first). The
-# first device plugged is the last in that list, the one safe target.
+# With libirecovery 1.0.0 (Debian 12) only the first recovery device is
+# queried with `irecovery -i ECID`: its irecv_open_with_ecid() keeps walking
+# the libusb device list after it freed it on a match (a use-after-free),
+# and crashes once more devices follow the match in libusb's list (newest
+# first). The first device plugged is the last in that list, the one safe
+# target. 1.0.1 fixed it: there every device is queried.
 . "$(dirname "$0")/../labtest.sh"
 
 set --
@@ -38,4 +39,15 @@ run q irecovery -i 0x201 -q
 expect_status q 0
 expect_line q "ECID: 0x0000000000000201"
 expect_line q "MODE: Recovery"
+
+# libirecovery 1.0.1 and later (Debian 13: 1.2.1) reach every device
+[ "$LAB_IRECV_OPEN_ECID_SAFE" = ON ] || exit 0
+i=2
+while [ "$i" -le 16 ]; do
+	ecid=$(printf '0x%016x' $((0x200 + i)))
+	run "q$i" irecovery -i "$ecid" -q
+	expect_status "q$i" 0
+	expect_line "q$i" "ECID: $ecid"
+	i=$((i + 1))
+done
 EOF

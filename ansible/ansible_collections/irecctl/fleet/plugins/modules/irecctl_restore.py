@@ -1,0 +1,301 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: irecctl contributors
+# GNU Lesser General Public License v2.1+ (see LICENSE or https://www.gnu.org/licenses/lgpl-2.1.txt)
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: irecctl_restore
+short_description: Update or restore Apple devices from an IPSW with irecctl
+description:
+  - Runs C(irecctl restore --json) on the managed host. An update (the default) reinstalls the
+    OS and keeps the user's data; an erase restore wipes the device.
+  - An erase happens only when C(confirm_ecid) names the ECID of every device it would erase.
+    The module checks this itself, before it runs anything that could change a device, and
+    refuses otherwise, in check mode too. irecctl checks it again
+    (C(--yes --confirm-ecid ECID)).
+  - In check mode the module runs C(irecctl restore --plan), which reads the IPSW and the
+    devices and prints the engine command lines without touching anything.
+  - Success is irecctl's verified outcome (the same ECID back in normal mode on the IPSW's
+    build), not the restore engine's exit status. Failures name irecctl's reason and exit code.
+version_added: "0.1.0"
+author:
+  - irecctl contributors (!UNKNOWN)
+options:
+  ipsw:
+    description:
+      - The IPSW file on the managed host.
+    type: path
+    required: true
+  ecid:
+    description:
+      - The ECID of the one device to restore (C(0x) hex or decimal).
+    type: str
+  udid:
+    description:
+      - The UDID of the one device to restore.
+    type: str
+  all:
+    description:
+      - Restore every attached device (irecctl runs several at once, see C(jobs)).
+    type: bool
+    default: false
+  method:
+    description:
+      - C(update) keeps the data. C(erase) wipes the device. C(erase-if-update-fails) is
+        Apple's advice (update, and erase only if the update fails).
+      - The two erasing methods need C(confirm_ecid).
+    type: str
+    choices: [update, erase, erase-if-update-fails]
+    default: update
+  confirm_ecid:
+    description:
+      - The ECIDs (C(0x) hex or decimal) of the devices that may be erased. This is the
+        consent an erase needs; it must name exactly the devices selected.
+    type: list
+    elements: str
+  jobs:
+    description:
+      - With C(all), how many devices are restored at once (irecctl C(--jobs)).
+    type: int
+  timeout:
+    description:
+      - Seconds irecctl waits for a device (irecctl C(--timeout)).
+    type: float
+  binary:
+    description:
+      - Path of the irecctl program. Default is C(irecctl) on the host's C(PATH).
+    type: path
+notes:
+  - Restoring contacts Apple's signing server from the managed host.
+  - Erasing devices in several places at once is a decision for a person, who lists their
+    ECIDs.
+requirements:
+  - irecctl with its C(restore) command, and the restore engine it drives, on the managed host
+seealso:
+  - module: irecctl.fleet.irecctl_facts
+  - module: irecctl.fleet.irecctl_mode
+attributes:
+  check_mode:
+    description: Runs C(irecctl restore --plan), which touches nothing.
+    support: full
+  diff_mode:
+    description: Not supported.
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Update a device that loops (keeps its data)
+  irecctl.fleet.irecctl_restore:
+    ecid: "0x000a1b2c3d4e0001"
+    ipsw: /srv/ipsw/iPhone10,3_16.7.8_20H343_Restore.ipsw
+
+- name: Erase one device, with the consent that names it
+  irecctl.fleet.irecctl_restore:
+    ecid: "0x000a1b2c3d4e0001"
+    ipsw: /srv/ipsw/iPhone10,3_16.7.8_20H343_Restore.ipsw
+    method: erase
+    confirm_ecid: ["0x000a1b2c3d4e0001"]
+
+- name: What would a restore do (nothing is touched)
+  irecctl.fleet.irecctl_restore:
+    all: true
+    ipsw: /srv/ipsw/iPhone10,3_16.7.8_20H343_Restore.ipsw
+  check_mode: true
+  register: plan
+"""
+
+RETURN = r"""
+changed:
+  description: Whether a restore ran (in check mode, would run).
+  returned: always
+  type: bool
+devices:
+  description:
+    - irecctl's result per device (keys such as C(ecid), C(result), C(exit_code), C(message)),
+      or in check mode the plan's records.
+  returned: always
+  type: list
+  elements: dict
+events:
+  description: irecctl's progress events (C(phase), C(fraction), ...), in order.
+  returned: when irecctl printed any
+  type: list
+  elements: dict
+reason:
+  description: On failure, the name of irecctl's exit code, or C(consent) when the module
+    refused an erase.
+  returned: failure
+  type: str
+  sample: consent
+exit_code:
+  description: irecctl's exit code (of the last run, when several devices were erased).
+  returned: when irecctl ran
+  type: int
+rc:
+  description: irecctl's exit code, when it failed.
+  returned: failure
+  type: int
+cmd:
+  description: The argument vectors that were run, one per irecctl call.
+  returned: always
+  type: list
+  elements: list
+stderr:
+  description: irecctl's diagnostics, verbatim.
+  returned: when irecctl ran
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.irecctl.fleet.plugins.module_utils.irecctl import (
+    Irecctl,
+    diagnostics,
+    exit_meaning,
+    exit_name,
+    format_ecid,
+    parse_ecid,
+    record_ecid,
+    records_of,
+)
+
+ERASING = ("erase", "erase-if-update-fails")
+
+
+def refuse(module, msg, **extra):
+    module.fail_json(msg="erase refused: " + msg, reason="consent", changed=False,
+                     devices=[], cmd=extra.pop("cmd", []), **extra)
+
+
+def consent_set(module):
+    """The ECIDs given in confirm_ecid, as ints; refuses anything unreadable."""
+    given = module.params["confirm_ecid"] or []
+    if not given:
+        refuse(module, "method %s wipes the device; set confirm_ecid to its ECID"
+               % module.params["method"])
+    ecids = set()
+    for text in given:
+        ecid = parse_ecid(text)
+        if ecid is None:
+            refuse(module, "confirm_ecid %r is not an ECID (0x hex or decimal)" % text)
+        ecids.add(ecid)
+    return ecids
+
+
+def erase_targets(module, irec, selection):
+    """The devices an erase would wipe, each named in confirm_ecid."""
+    confirmed = consent_set(module)
+    res, records = irec.status(selection)
+    targets = set(record_ecid(r) for r in records)
+    if not records:
+        refuse(module, "no attached device matches the selection", cmd=[res.argv])
+    if None in targets:
+        refuse(module, "a selected device did not report its ECID", cmd=[res.argv])
+    if targets != confirmed:
+        refuse(module, "confirm_ecid %s does not name the selected device(s) %s"
+               % (", ".join(sorted(format_ecid(e) for e in confirmed)),
+                  ", ".join(sorted(format_ecid(e) for e in targets))),
+               cmd=[res.argv])
+    return sorted(targets)
+
+
+def restore_args(p, check_mode):
+    args = ["--ipsw", p["ipsw"], "--" + p["method"]]
+    if p["jobs"] is not None:
+        args += ["--jobs", str(p["jobs"])]
+    if check_mode:
+        args.append("--plan")
+    return args
+
+
+def split_output(res):
+    """irecctl's JSON: progress events (NDJSON lines with a phase) and
+    per-device results (records, or one object per device)."""
+    events, results = [], []
+    for doc in res.docs or []:
+        if isinstance(doc, dict) and "result" not in doc and ("phase" in doc or "fraction" in doc):
+            events.append(doc)
+        elif isinstance(doc, dict) and not records_of(doc):
+            results.append(doc)
+        else:
+            results.extend(records_of(doc))
+    return events, results
+
+
+def run_restore(module, irec, selection, args):
+    res = irec.run("restore", selection + args)
+    events, results = split_output(res)
+    return res, events, results
+
+
+def finish(module, runs):
+    """Report every irecctl run; fail with the first failing one's reason."""
+    devices, events, cmds = [], [], []
+    for res, ev, results in runs:
+        devices.extend(results)
+        events.extend(ev)
+        cmds.append(res.argv)
+    last = runs[-1][0]
+    changed = not module.check_mode and any(r[0].rc == 0 for r in runs)
+    if module.check_mode:
+        changed = all(r[0].rc == 0 for r in runs)
+    out = dict(changed=changed, devices=devices, events=events, cmd=cmds, exit_code=last.rc,
+               stderr="".join(r[0].stderr or "" for r in runs))
+    for res, ev, results in runs:
+        if res.rc != 0:
+            hint = next((r.get("result") for r in results if r.get("result", "ok") != "ok"),
+                        None)
+            detail = diagnostics(res.stderr)
+            msg = "irecctl restore%s failed: %s%s" % (
+                " --plan" if module.check_mode else "", exit_meaning(res.rc, hint),
+                ": " + detail if detail else "")
+            out.update(rc=res.rc)
+            module.fail_json(msg=msg, reason=exit_name(res.rc, hint), **out)
+    module.exit_json(**out)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            ipsw=dict(type="path", required=True),
+            ecid=dict(type="str"),
+            udid=dict(type="str"),
+            all=dict(type="bool", default=False),
+            method=dict(type="str", default="update", choices=["update"] + list(ERASING)),
+            confirm_ecid=dict(type="list", elements="str"),
+            jobs=dict(type="int"),
+            timeout=dict(type="float"),
+            binary=dict(type="path"),
+        ),
+        mutually_exclusive=[("ecid", "udid", "all")],
+        required_one_of=[("ecid", "udid", "all")],
+        supports_check_mode=True,
+    )
+    p = module.params
+    if p["method"] in ERASING and not p["confirm_ecid"]:
+        refuse(module, "method %s wipes the device; set confirm_ecid to its ECID" % p["method"])
+    irec = Irecctl(module, p["binary"], p["timeout"])
+    selection = irec.selection(p["ecid"], p["udid"], p["all"])
+    args = restore_args(p, module.check_mode)
+    if p["method"] not in ERASING:
+        finish(module, [run_restore(module, irec, selection, args)])
+    # Each erase names its one device: a device plugged in after the check
+    # can never be wiped by an --all.
+    runs = []
+    for ecid in erase_targets(module, irec, selection):
+        text = format_ecid(ecid)
+        run = run_restore(module, irec, ["-d", text],
+                          args + ["--yes", "--confirm-ecid", text])
+        runs.append(run)
+        if run[0].rc != 0:
+            break
+    finish(module, runs)
+
+
+if __name__ == "__main__":
+    main()
