@@ -384,7 +384,7 @@ static bool apply_model(struct sim_device *d, const char *name, GError **error)
 		g_strlcpy(d->product_type, name, sizeof(d->product_type));
 		g_strlcpy(d->hw_model, "", sizeof(d->hw_model));
 		if (!d->name[0])
-			g_strlcpy(d->name, name, sizeof(d->name));
+			g_snprintf(d->name, sizeof(d->name), "%s (simulated)", name);
 		return true;
 	}
 	g_strlcpy(d->product_type, m->product, sizeof(d->product_type));
@@ -393,8 +393,10 @@ static bool apply_model(struct sim_device *d, const char *name, GError **error)
 		d->cpid = m->cpid;
 	if (!d->bdid)
 		d->bdid = m->bdid;
+	/* The name a person sees (ideviceinfo, Finder, irecctl --json): never
+	 * mistaken for a real phone. name= sets it exactly. */
 	if (!d->name[0])
-		g_strlcpy(d->name, m->display, sizeof(d->name));
+		g_snprintf(d->name, sizeof(d->name), "%s (simulated)", m->display);
 	return true;
 }
 

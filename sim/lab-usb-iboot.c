@@ -45,24 +45,27 @@ static uint16_t mode_pid(enum sim_mode m)
 	}
 }
 
+/* What lsusb shows: Apple's product string, marked simulated (no library
+ * matches on it). */
 static const char *product_name(enum sim_mode m)
 {
 	switch (m) {
 	case SIM_RECOVERY:
-		return "Apple Mobile Device (Recovery Mode)";
+		return "Apple Mobile Device (Recovery Mode), simulated";
 	case SIM_WTF:
-		return "Apple Mobile Device (WTF Mode)";
+		return "Apple Mobile Device (WTF Mode), simulated";
 	case SIM_KIS:
-		return "Apple Mobile Device (KIS Mode)";
+		return "Apple Mobile Device (KIS Mode), simulated";
 	case SIM_PORT_DFU:
-		return "Apple Mobile Device (Port DFU Mode)";
+		return "Apple Mobile Device (Port DFU Mode), simulated";
 	default:
-		return "Apple Mobile Device (DFU Mode)";
+		return "Apple Mobile Device (DFU Mode), simulated";
 	}
 }
 
 /* iBoot prints the serial number and IMEI; the lab has neither, so both
- * are derived from the ECID (stable per device, distinct between devices). */
+ * are derived from the ECID (stable per device, distinct between devices).
+ * The serial starts with SIM, like lockdownd's SerialNumber. */
 static void identity_string(const struct sim_device *d, enum sim_mode m, char *out, size_t n)
 {
 	unsigned long long ecid = (unsigned long long)d->ecid;
@@ -73,8 +76,8 @@ static void identity_string(const struct sim_device *d, enum sim_mode m, char *o
 	} else if (m == SIM_RECOVERY) {
 		snprintf(out, n,
 		         "CPID:%04X CPRV:11 CPFM:03 SCEP:01 BDID:%02X ECID:%016llX IBFL:3C "
-		         "SRNM:[F%011llX] IMEI:[35%013llu]",
-		         d->cpid, d->bdid, ecid, ecid & 0xFFFFFFFFFFFull, ecid % 10000000000000ull);
+		         "SRNM:[SIM%09llX] IMEI:[35%013llu]",
+		         d->cpid, d->bdid, ecid, ecid & 0xFFFFFFFFFull, ecid % 10000000000000ull);
 	} else if (m == SIM_PORT_DFU) {
 		/* libirecovery takes the AP's CPID from BDID bits 8-23, its board from 24-31. */
 		snprintf(out, n,

@@ -26,6 +26,8 @@ has() { grep -Eq -- "$2" "$tmp/$1" || fail "$1 lacks /$2/"; }
 lacks() { ! grep -Eq -- "$2" "$tmp/$1" || fail "$1 has /$2/"; }
 
 A='iPhone10,1:normal:ecid=0x31'
+HEAL="$(cd "$(dirname "$0")/../.." && pwd)/contrib/irecctl-heal"
+export HEAL
 B='iPhone12,1:normal:ecid=0x32'
 EA='0x0000000000000031'
 EB='0x0000000000000032'
@@ -181,6 +183,66 @@ for-filter)
 	[ "$(wc -l <"$tmp/w.out")" = 1 ] || fail "expected exactly one event"
 	has w.out '"event":"add".*"mode":"recovery".*"previous_mode":"normal"'
 	json_valid watch "$tmp/w.out"
+	;;
+heal)
+	# contrib/irecctl-heal as the hook: a device found in recovery is
+	# brought back to normal mode.
+	inlab iPhone10,1:recovery:ecid=0x31 -- '
+		IRECCTL_HEAL_GRACE=0.3 IRECCTL_HEAL_STATE=$T/state bg "$IRECCTL" watch --initial --for recovery --exec "$HEAL" \
+			>"$T/w.out" 2>"$T/w.err"
+		"$IRECSIM" ctl wait 1 normal 20000 >/dev/null
+		wait_for_text "$T/w.err" "back in normal mode"
+		kill -INT $pid; wait $pid; echo "rc=$?"'
+	has out '^rc=0$'
+	has w.err 'irecctl-heal: 0x0000000000000031 \(iPhone10,1\) is back in normal mode'
+	[ "$(wc -l <"$tmp/state/0x0000000000000031")" = 1 ] || fail "not one attempt recorded"
+	;;
+heal-limit)
+	# A broken OS keeps falling back into recovery: IRECCTL_HEAL_MAX attempts, then no more.
+	inlab iPhone10,1:recovery:ecid=0x31:loop=1 -- '
+		IRECCTL_HEAL_MAX=2 IRECCTL_HEAL_GRACE=0.3 IRECCTL_HEAL_STATE=$T/state bg "$IRECCTL" watch --initial --for recovery \
+			--exec "$HEAL" >"$T/w.out" 2>"$T/w.err"
+		wait_for_text "$T/w.err" "leaving it for a person"
+		kill -INT $pid; wait $pid; echo "rc=$?"'
+	has out '^rc=0$'
+	n=$(grep -c 'irecctl exit failed with status 11' "$tmp/w.err" || true)
+	[ "$n" = 2 ] || fail "$n attempts, expected 2"
+	;;
+heal-busy)
+	# Another job holds the device (or just did): the hook leaves it alone.
+	mkdir -m 1777 "$IRECCTL_LOCK_DIR"
+	inlab iPhone10,1:recovery:ecid=0x31 -- '
+		flock "$IRECCTL_LOCK_DIR/0000000000000031.lock" sh -c "echo held >\"\$1\"; exec \"\$WAIT_TEXT\" \"\$2\" \"left alone\"" \
+			"$IRECCTL_LOCK_DIR/0000000000000031.lock" "$T/held" "$T/w.err" &
+		holder=$!
+		wait_for_text "$T/held" held
+		IRECCTL_HEAL_GRACE=0.3 IRECCTL_HEAL_STATE=$T/state bg "$IRECCTL" watch --initial --for recovery --exec "$HEAL" \
+			>"$T/w.out" 2>"$T/w.err"
+		wait $holder; echo "holder=$?"
+		kill -INT $pid; wait $pid; echo "rc=$?"
+		"$IRECSIM" ctl show 1 | grep "^mode="'
+	has out '^holder=0$'
+	has out '^rc=0$'
+	has out '^mode=recovery$'
+	has w.err 'irecctl-heal: 0x0000000000000031 is held by another job: left alone'
+	lacks w.err 'back in normal mode'
+	[ ! -s "$tmp/state/0x0000000000000031" ] || fail "an attempt was recorded"
+	;;
+heal-grace)
+	# A device that leaves recovery by itself (or that a job takes on) within
+	# the grace time is left alone.
+	inlab iPhone10,1:recovery:ecid=0x31 -- '
+		IRECCTL_HEAL_GRACE=30 IRECCTL_HEAL_STATE=$T/state bg "$IRECCTL" -v watch --initial --for recovery \
+			--exec "$HEAL" >"$T/w.out" 2>"$T/w.err"
+		wait_for_text "$T/w.err" "waiting for device 0x0000000000000031"
+		"$IRECSIM" ctl mode 1 dfu >/dev/null
+		wait_for_text "$T/w.err" "hook for 0x0000000000000031 present recovery: done"
+		"$IRECSIM" ctl wait 1 dfu >/dev/null && echo "in dfu"
+		kill -INT $pid; wait $pid; echo "rc=$?"'
+	has out '^rc=0$'
+	has out '^in dfu$'
+	has w.err 'irecctl-heal: 0x0000000000000031 left recovery by itself'
+	[ ! -s "$tmp/state/0x0000000000000031" ] || fail "an attempt was recorded"
 	;;
 usage)
 	for args in "watch --exec" "watch extra" "watch --exec-timeout 0 --exec true" \

@@ -88,8 +88,8 @@ static void test_command_options_and_positionals(void **state)
 static void test_exec_command_keeps_its_options(void **state)
 {
 	(void)state;
-	struct parsed p = PARSE("watch", "--for", "recovery", "--exec", "logger", "-t", "lab",
-	                        "--json");
+	struct parsed p =
+	        PARSE("watch", "--for", "recovery", "--exec", "logger", "-t", "lab", "--json");
 	assert_int_equal(p.r, PARSE_OK);
 	assert_true(p.args.set[option_index(p.cmd, "exec")]);
 	assert_false(p.ctx.json);
