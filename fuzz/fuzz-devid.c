@@ -12,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (devid_parse(s, &id, err, sizeof(err))) {
 		FUZZ_ASSERT(!id.has_ecid || id.ecid != 0);
-		FUZZ_ASSERT(id.kind == DEVID_ECID || strlen(id.udid) == 25 || strlen(id.udid) == 40);
+		FUZZ_ASSERT(id.kind == DEVID_ECID || strlen(id.udid) == 25 ||
+		            strlen(id.udid) == 40);
 		devid_format_ecid(id.ecid, ecid);
 		FUZZ_ASSERT(strlen(ecid) == 18);
 		devid_matches(&id, id.ecid, id.udid);

@@ -50,7 +50,8 @@ static void check_json_strings(json_t *o)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(o, key, v) {
+	json_object_foreach(o, key, v)
+	{
 		if (!json_is_string(v))
 			continue;
 		for (const unsigned char *s = (const unsigned char *)json_string_value(v); *s; s++)

@@ -30,7 +30,7 @@ static inline char *fuzz_string(const uint8_t *data, size_t size)
 #define FUZZ_ASSERT(cond)                                                                          \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__,     \
+			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__,       \
 			        #cond);                                                            \
 			abort();                                                                   \
 		}                                                                                  \
