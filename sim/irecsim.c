@@ -258,7 +258,8 @@ static void print_environment(void)
 	printf("export LD_PRELOAD='%s'\n", g_getenv("LD_PRELOAD"));
 	printf("export USBMUXD_SOCKET_ADDRESS='%s'\n", g_getenv("USBMUXD_SOCKET_ADDRESS"));
 	printf("export IRECSIM_CONTROL='%s'\n", g_getenv("IRECSIM_CONTROL"));
-	printf("# irecsim: a lab of %u simulated devices, no real hardware; ^C to stop\n",
+	/* Scripts wait for the line to start with "# lab running". */
+	printf("# lab running: %u simulated devices, no real hardware; ^C to stop\n",
 	       lab_device_count());
 	fflush(stdout);
 }

@@ -60,6 +60,7 @@ struct conn {
 	bool close_when_flushed;
 	struct sim_device *dev; /* tunnel target */
 	struct ldsim *ld;       /* tunnel lockdownd state */
+	struct rdsim *rd;       /* or restored / FDR, in restore mode (lab-restored.c) */
 };
 
 static struct {
@@ -309,6 +310,30 @@ static void cmd_listen(struct conn *c, uint32_t tag, plist_t req)
 	}
 }
 
+/* restored's messages produced on a timer: write them out now. */
+static void restore_kick(void *data)
+{
+	struct conn *c = data;
+
+	if (!rdsim_take(c->rd, c->out))
+		c->close_when_flushed = true;
+	conn_flush(c);
+}
+
+/* A device in restore mode serves restored on 62078 and FDR on 1082. */
+static bool connect_restore_mode(struct conn *c, struct sim_device *d, unsigned port)
+{
+	struct sim_device snap;
+
+	snapshot(d, &snap);
+	if (snap.mode != SIM_RESTORE || (port != LOCKDOWN_PORT && port != RD_FDR_PORT))
+		return false;
+	c->state = CONN_TUNNEL;
+	c->dev = d;
+	c->rd = rdsim_new(d, port, restore_kick, c);
+	return true;
+}
+
 static void cmd_connect(struct conn *c, uint32_t tag, plist_t req)
 {
 	uint64_t id = 0, raw_port = 0;
@@ -325,6 +350,11 @@ static void cmd_connect(struct conn *c, uint32_t tag, plist_t req)
 		        "Connect device=%" G_GUINT64_FORMAT " port=%u prog=%s -> BADDEV", id, port,
 		        prog(req));
 		send_result(c, tag, MUX_BADDEV);
+		return;
+	}
+	if (connect_restore_mode(c, d, port)) {
+		lab_log(d, "mux", "Connect port=%u prog=%s -> 0", port, prog(req));
+		send_result(c, tag, MUX_OK);
 		return;
 	}
 	if (port != LOCKDOWN_PORT) {
@@ -472,6 +502,7 @@ static void conn_close(struct conn *c)
 		g_source_remove(c->out_watch);
 	close(c->fd);
 	ldsim_free(c->ld);
+	rdsim_free(c->rd);
 	g_byte_array_unref(c->in);
 	g_byte_array_unref(c->out);
 	mux.conns = g_list_remove(mux.conns, c);
@@ -552,7 +583,8 @@ static gboolean conn_in_cb(gint fd, GIOCondition cond, gpointer data)
 		return G_SOURCE_REMOVE;
 	}
 	/* Bytes after Connect's header already belong to the tunnel. */
-	if (c->state == CONN_TUNNEL && !c->close_when_flushed && !ldsim_feed(c->ld, c->in, c->out))
+	if (c->state == CONN_TUNNEL && !c->close_when_flushed &&
+	    !(c->rd ? rdsim_feed(c->rd, c->in, c->out) : ldsim_feed(c->ld, c->in, c->out)))
 		c->close_when_flushed = true;
 	return conn_flush(c) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }

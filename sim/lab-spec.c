@@ -243,6 +243,8 @@ static bool set_live_key(struct sim_device *d, const char *key, const char *v, G
 		d->transition_ms = n;
 	} else if (!strcmp(key, "fault") || !strcmp(key, "faults")) {
 		return sim_faults_parse(v, &d->faults, error);
+	} else if (g_str_has_prefix(key, "restore-")) {
+		return lab_restored_set_key(d, key, v, error);
 	} else if (!strcmp(key, "serial")) {
 		g_strlcpy(d->serial_override, v, sizeof(d->serial_override));
 		d->faults |= SIM_FAULT_BAD_SERIAL;

@@ -74,10 +74,13 @@ static void identity_string(const struct sim_device *d, enum sim_mode m, char *o
 	if (d->faults & SIM_FAULT_BAD_SERIAL) {
 		g_strlcpy(out, d->serial_override, n);
 	} else if (m == SIM_RECOVERY) {
+		char srnm[32];
+
+		lab_srnm(d, srnm, sizeof(srnm));
 		snprintf(out, n,
 		         "CPID:%04X CPRV:11 CPFM:03 SCEP:01 BDID:%02X ECID:%016llX IBFL:3C "
-		         "SRNM:[SIM%09llX] IMEI:[35%013llu]",
-		         d->cpid, d->bdid, ecid, ecid & 0xFFFFFFFFFull, ecid % 10000000000000ull);
+		         "SRNM:[%s] IMEI:[35%013llu]",
+		         d->cpid, d->bdid, ecid, srnm, ecid % 10000000000000ull);
 	} else if (m == SIM_PORT_DFU) {
 		/* libirecovery takes the AP's CPID from BDID bits 8-23, its board from 24-31. */
 		snprintf(out, n,
@@ -241,9 +244,20 @@ static int get_descriptor(struct usb_plug *p, unsigned wvalue, unsigned wlen, gu
 
 /* ---- iBoot ------------------------------------------------------------- */
 
+/* What makes the device leave the bus: reboot (the core decides where it
+ * comes back), go (the uploaded iBEC runs: back in recovery), bootx (the
+ * uploaded kernel boots the restore ramdisk: restore mode). */
+enum leave_kind { LEAVE_NONE, LEAVE_REBOOT, LEAVE_GO, LEAVE_BOOTX };
+
+struct leave_job {
+	struct usb_plug *p;
+	enum leave_kind kind;
+};
+
 static gboolean reboot_cb(gpointer user)
 {
-	struct usb_plug *p = user;
+	struct leave_job *j = user;
+	struct usb_plug *p = j->p;
 	bool gone = true;
 
 	if (usbsim_running()) {
@@ -252,11 +266,16 @@ static gboolean reboot_cb(gpointer user)
 		lab_unlock();
 	}
 	/* Skip if the device was unplugged or re-plugged meanwhile. */
-	if (!gone && p->d->usb_priv == p) {
+	if (!gone && p->d->usb_priv == p && j->kind == LEAVE_REBOOT) {
 		lab_log(p->d, "usb", "reboot: leaving the bus");
 		lab_on_iboot_reboot(p->d);
+	} else if (!gone && p->d->usb_priv == p) {
+		lab_log(p->d, "usb", "%s: leaving the bus",
+		        j->kind == LEAVE_GO ? "go: iBEC runs" : "bootx: booting the restore ramdisk");
+		lab_request_mode(p->d, j->kind == LEAVE_GO ? SIM_RECOVERY : SIM_RESTORE);
 	}
 	usb_plug_unref(p);
+	g_free(j);
 	return G_SOURCE_REMOVE;
 }
 
@@ -272,14 +291,24 @@ static gboolean fault_unplug_cb(gpointer user)
 
 /* The reply URB is already complete and queued; the client reaps it long
  * before the timeout (and could even after the unplug). */
-static void schedule_reboot(struct usb_plug *p)
+static void schedule_reboot(struct usb_plug *p, enum leave_kind kind)
 {
+	struct leave_job *j = g_new0(struct leave_job, 1);
 	unsigned delay;
 
 	lab_lock();
 	delay = CLAMP(p->d->transition_ms, REBOOT_MIN_DELAY_MS, REBOOT_DELAY_MS);
 	lab_unlock();
-	g_timeout_add(delay, reboot_cb, usb_plug_ref(p));
+	j->p = usb_plug_ref(p);
+	j->kind = kind;
+	g_timeout_add(delay, reboot_cb, j);
+}
+
+/* `ramdisk`: the uploaded ramdisk is the update one or the erase one (the
+ * fixture IPSWs name it in the component's IM4P description). */
+static void take_ramdisk(struct usb_plug *p)
+{
+	p->d->restore_erase = !memmem(p->upload_head, sizeof(p->upload_head), "update", 6);
 }
 
 static void getenv_value(struct usb_plug *p, const char *name, char *out, size_t n)
@@ -315,8 +344,8 @@ static void saveenv(struct usb_plug *p)
 	p->d->auto_boot = p->d->auto_boot_pending;
 }
 
-/* Run one command under lab_lock(); returns true for "reboot". */
-static bool run_command_locked(struct usb_plug *p, const char *cmd)
+/* Run one command under lab_lock(); returns how the device leaves the bus. */
+static enum leave_kind run_command_locked(struct usb_plug *p, const char *cmd)
 {
 	char verb[16] = "", name[64] = "";
 	int off = 0;
@@ -331,8 +360,14 @@ static bool run_command_locked(struct usb_plug *p, const char *cmd)
 		getenv_value(p, name, p->reply, sizeof(p->reply));
 	} else if (!strcmp(verb, "saveenv")) {
 		saveenv(p);
+	} else if (!strcmp(verb, "ramdisk")) {
+		take_ramdisk(p);
 	}
-	return !strcmp(verb, "reboot");
+	if (!strcmp(verb, "reboot"))
+		return LEAVE_REBOOT;
+	if (!strcmp(verb, "go"))
+		return LEAVE_GO;
+	return !strcmp(verb, "bootx") ? LEAVE_BOOTX : LEAVE_NONE;
 }
 
 /* SIM_FAULT_UNPLUG_ON_CMD: the cable comes out as the command arrives.
@@ -359,7 +394,8 @@ static int iboot_command(struct usb_plug *p, unsigned breq, const guint8 *data, 
 	char cmd[256];
 	unsigned n = MIN(wlen, sizeof(cmd) - 1);
 	gchar *esc;
-	bool reboot;
+	enum leave_kind leave;
+	bool erase;
 
 	/* The data stage is wlen bytes, NUL-terminated only if the client says so. */
 	memcpy(cmd, data, n);
@@ -376,10 +412,13 @@ static int iboot_command(struct usb_plug *p, unsigned breq, const guint8 *data, 
 		return -ESHUTDOWN;
 	}
 	lab_lock();
-	reboot = run_command_locked(p, cmd);
+	leave = run_command_locked(p, cmd);
+	erase = p->d->restore_erase;
 	lab_unlock();
-	if (reboot)
-		schedule_reboot(p);
+	if (!strcmp(cmd, "ramdisk"))
+		lab_log(p->d, "usb", "ramdisk: the %s ramdisk", erase ? "erase" : "update");
+	if (leave != LEAVE_NONE)
+		schedule_reboot(p, leave);
 	*actual = (int)wlen;
 	return 0;
 }
@@ -439,13 +478,17 @@ int usbsim_iboot_bulk(struct usb_plug *p, unsigned ep, const guint8 *data, int l
 {
 	guint64 total;
 
-	(void)data; /* uploads are counted, not kept */
+	/* uploads are counted, not kept: only their first bytes (take_ramdisk) */
 	*actual = 0;
 	if (p->mode != SIM_RECOVERY || ep != 0x04) {
 		lab_log(p->d, "usb", "bulk ep=0x%02x len=%d: STALL", ep, len);
 		return -EPIPE;
 	}
 	lab_lock();
+	if (p->upload_bytes == 0) {
+		memset(p->upload_head, 0, sizeof(p->upload_head));
+		memcpy(p->upload_head, data, (size_t)MIN(len, (int)sizeof(p->upload_head)));
+	}
 	p->upload_bytes += (guint64)len;
 	total = p->upload_bytes;
 	lab_unlock();

@@ -48,6 +48,7 @@ struct usb_plug {
 	GHashTable *env;      /* iBoot variables of this boot (name -> value) */
 	char reply[256];      /* what the next 0xC0 read returns */
 	guint64 upload_bytes; /* bulk OUT bytes since the last upload start */
+	char upload_head[64]; /* the first bytes of that upload (NUL-padded) */
 	/* Which client (open fd, struct usb_fd) holds each interface: claims
 	 * are per open file, as usbfs keeps them, so two processes -- or two
 	 * opens in one -- conflict with EBUSY. */
@@ -70,5 +71,10 @@ int usbsim_iboot_control(struct usb_plug *p, const guint8 setup[8], guint8 *data
 int usbsim_iboot_bulk(struct usb_plug *p, unsigned ep, const guint8 *data, int len, int *actual);
 /* Forget saved iBoot variables (usbsim_shutdown). */
 void usbsim_iboot_shutdown(void);
+
+/* Around each call that sends a uevent: one at a time, once every client
+ * can take one more (lab-uevent.c). */
+void usbsim_uevent_begin(const char *testbed_root);
+void usbsim_uevent_end(void);
 
 #endif

@@ -20,6 +20,7 @@
 #include <linux/usbdevice_fs.h>
 
 #include "lab-usb-priv.h"
+#include "umockdev-compat.h"
 
 #define MAX_BUS       16
 #define PORTS_PER_BUS 15
@@ -529,7 +530,9 @@ bool usbsim_plug(struct sim_device *d, GError **error)
 		return false;
 	}
 	desc = describe(p);
+	usbsim_uevent_begin(testbed_root);
 	ok = umockdev_testbed_add_from_string(testbed, desc, error); /* sends "add" */
+	usbsim_uevent_end();
 	g_free(desc);
 	if (!ok) {
 		umockdev_testbed_detach_ioctl(testbed, p->devnode, NULL);
@@ -555,10 +558,11 @@ void usbsim_unplug(struct sim_device *d)
 	lab_lock();
 	p->gone = true;
 	lab_unlock();
-	/* The uevent sender reads the sysfs dir, so "remove" goes first; the
-	 * socket goes last so a late open hits ENOENT or our ENODEV. */
-	umockdev_testbed_uevent(testbed, p->syspath, "remove");
-	umockdev_testbed_remove_device(testbed, p->syspath);
+	/* "remove", then the sysfs dir; the socket goes last so a late open
+	 * hits ENOENT or our ENODEV. */
+	usbsim_uevent_begin(testbed_root);
+	compat_umockdev_remove_device(testbed, p->syspath);
+	usbsim_uevent_end();
 	if (!umockdev_testbed_detach_ioctl(testbed, p->devnode, &err)) {
 		g_warning("irecsim: detach %s: %s", p->devnode, err->message);
 		g_error_free(err);

@@ -19,6 +19,7 @@
 #define IRECSIM_LAB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <glib.h>
 
@@ -77,6 +78,14 @@ struct sim_device {
 	bool unconfigured;        /* enumerates with no configuration set (bConfigurationValue empty) */
 	unsigned transition_ms;   /* time a mode change takes (device absent meanwhile) */
 	unsigned faults;          /* enum sim_fault bits */
+
+	/* Restores (lab-restored.c): what a successful one installs, the
+	 * scripted outcomes, and what the last ramdisk sent asked for. */
+	char restore_ios[16];
+	char restore_build[16];
+	char restore_outcome[64]; /* "ok", "hang", "fail-AMR[-AFTER]", comma-separated */
+	unsigned restore_attempts;
+	bool restore_erase;
 
 	/* Owned by lab-usb while mode is a USB mode. */
 	void *usb_priv;
@@ -153,6 +162,21 @@ bool ldsim_feed(struct ldsim *s, GByteArray *in, GByteArray *out);
 /* out has been fully written to the socket (EnterRecovery waits for this). */
 void ldsim_flushed(struct ldsim *s);
 void ldsim_free(struct ldsim *s);
+/* lab-restored.c: restored (port 62078) and FDR (port 1082) of a device in
+ * restore mode, with the same no-I/O contract as ldsim; output produced
+ * later (the restore's messages) is announced through kick(conn) and
+ * collected with rdsim_take() (false: close once written). */
+#define RD_FDR_PORT 1082u
+struct rdsim;
+struct rdsim *rdsim_new(struct sim_device *d, unsigned port, void (*kick)(void *conn), void *conn);
+bool rdsim_feed(struct rdsim *s, GByteArray *in, GByteArray *out);
+bool rdsim_take(struct rdsim *s, GByteArray *out);
+void rdsim_free(struct rdsim *s);
+/* The spec keys restore-ios=, restore-build=, restore-outcome=. */
+bool lab_restored_set_key(struct sim_device *d, const char *key, const char *v, GError **error);
+/* The hardware serial number, as iBoot's SRNM and restored report it. */
+void lab_srnm(const struct sim_device *d, char *out, size_t n);
+
 /* The host holds a pair record for udid saved through SavePairRecord. */
 bool muxsim_has_saved_pair_record(const char *udid);
 

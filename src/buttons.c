@@ -118,8 +118,7 @@ static void print_note_scope(FILE *f, const struct button_note *n)
 	fputs(") ", f);
 }
 
-/* A model newer than the table: say the steps are the family's, and why. */
-static void print_inferred(FILE *f, const struct model *m)
+void buttons_print_inferred(FILE *f, const struct model *m)
 {
 	if (!m || !m->buttons_inferred)
 		return;
@@ -161,7 +160,7 @@ void buttons_print(FILE *f, const struct button_sequence *seq, const struct mode
 		fprintf(f, "%s\n", n->text);
 	}
 	print_expect(f, seq);
-	print_inferred(f, m);
+	buttons_print_inferred(f, m);
 }
 
 /* ---- JSON ---------------------------------------------------------------- */

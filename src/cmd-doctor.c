@@ -16,7 +16,7 @@
 #include "irecctl/output.h"
 #include "irecctl/sanitize.h"
 
-enum { CHECK_COUNT = 7 };
+enum { CHECK_COUNT = 8 };
 
 static const struct cmd_option options[] = {
         {NULL, 0, NULL, NULL},
@@ -36,6 +36,7 @@ static void run_checks(const struct device_list *l, struct doctor_result res[CHE
 	doctor_check_lock_dir(&res[4]);
 	doctor_judge_models(l, &res[5]);
 	doctor_check_libraries(&res[6]);
+	doctor_check_restore_engine(l, &res[7]);
 }
 
 static bool print_json(const struct doctor_result res[CHECK_COUNT])
@@ -117,8 +118,11 @@ const struct command cmd_doctor = {
                 "devices in recovery/DFU modes), udev-rules (do the rules cover 05ac:1222,\n"
                 "1227, 1280-1283, 1881 and f014; scripts/39-irecctl.rules in the source tree\n"
                 "does), usbmuxd (reachable; exits with its last device?), pair-records,\n"
-                "lock-dir, model-table and libraries. --json prints an array of {check,\n"
-                "status, finding, fix}. Exit status 1 if any check failed, else 0.",
+                "lock-dir, model-table, libraries and restore (idevicerestore\n"
+                "installed; with libirecovery before 1.0.1 it crashes when two recovery/DFU\n"
+                "devices are attached, so irecctl restore refuses then). --json prints an\n"
+                "array of {check, status, finding, fix}. Exit status 1 if any check failed,\n"
+                "else 0.",
         .options = options,
         .min_args = 0,
         .max_args = 0,

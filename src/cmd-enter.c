@@ -55,9 +55,12 @@ static void plan_recovery(const struct device *d, const struct mc_spec *spec, st
 		break;
 	default: /* DFU-like: only a force restart leaves it, then the recovery buttons */
 		p->action = MC_NEEDS_PERSON;
-		p->message =
-		        "a device in DFU mode cannot be sent to recovery over USB: force-restart "
-		        "it, then use the recovery buttons";
+		p->message = p->model && !p->model->buttons_unknown
+		                     ? "a device in DFU mode cannot be sent to recovery over USB: "
+		                       "force-restart it, then use the recovery buttons"
+		                     : "a device in DFU mode cannot be sent to recovery over USB: "
+		                       "force-restart it, then use the recovery buttons, "
+		                       "and " BUTTONS_UNKNOWN_HINT;
 		p->buttons[0] = buttons_for(p->model, BUTTONS_RESTART);
 		p->buttons[1] = buttons_for(p->model, BUTTONS_RECOVERY);
 		break;

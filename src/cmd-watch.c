@@ -147,15 +147,18 @@ static json_t *event_record(const char *kind, const struct timespec *wall, int64
 	return NULL;
 }
 
-/* Hooks of one device run in order: the lane is the device (its ECID), or
- * the attachment when the ECID is unknown. */
+/* Hooks of one device run in order: the lane is the device (its ECID, also
+ * from a new-form UDID), else its UDID, else the attachment. */
 static bool run_hook(struct watch *w, json_t *record, const struct event *ev,
                      const struct device *d)
 {
-	char lane[EVENT_KEY_MAX];
+	char lane[sizeof(d->udid) > EVENT_KEY_MAX ? sizeof(d->udid) : EVENT_KEY_MAX];
+	uint64_t ecid = d->ecid;
 
-	if (d->ecid)
-		devid_format_ecid(d->ecid, lane);
+	if (ecid || devid_ecid_from_udid(d->udid, &ecid))
+		devid_format_ecid(ecid, lane);
+	else if (d->udid[0])
+		snprintf(lane, sizeof(lane), "%s", d->udid);
 	else if (ev)
 		snprintf(lane, sizeof(lane), "%s", ev->key);
 	else
@@ -301,6 +304,24 @@ static bool reader_left(struct watch *w)
 	return __atomic_load_n(&w->reader_gone, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * A departure carries the identity probed when the device arrived; if that
+ * probe gave up (a lockdownd too slow to answer), it is only what usbmuxd
+ * said. The identity watch showed for the attachment is better: without it
+ * the event would lack its ECID (and its hooks would leave the device's lane).
+ */
+static void fill_identity(const struct watch *w, struct event *ev)
+{
+	if (ev->kind != EVENT_REMOVE || ev->dev.ecid)
+		return;
+	for (size_t i = 0; i < w->now.n; i++)
+		if (!strcmp(w->now.v[i].key, ev->key) && w->now.v[i].dev.ecid &&
+		    w->now.v[i].dev.mode == ev->dev.mode) {
+			ev->dev = w->now.v[i].dev;
+			return;
+		}
+}
+
 static int stream(struct watch *w, struct event_loop *loop, uint64_t seq0, int64_t deadline)
 {
 	struct event ev;
@@ -317,6 +338,7 @@ static int stream(struct watch *w, struct event_loop *loop, uint64_t seq0, int64
 		}
 		if (reader_left(w))
 			return reader_gone();
+		fill_identity(w, &ev);
 		/* Before the snapshot, or announced again: nothing new happened. */
 		if (ev.seq <= seq0 || !presence_apply(&w->now, &ev) || !selected(w, &ev.dev))
 			continue;

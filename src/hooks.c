@@ -50,7 +50,7 @@ struct job {
 };
 
 struct lane {
-	char name[48];
+	char name[72]; /* an ECID, a UDID or an attachment key */
 	struct job *head, *tail;
 	pthread_t thread;
 	bool busy;       /* a thread runs this lane's queue */
@@ -228,6 +228,13 @@ static bool wait_exit(int pidfd, pid_t pid, int timeout_ms, int *status)
 	return true;
 }
 
+static void count_failure(struct hooks *h)
+{
+	pthread_mutex_lock(&h->mu);
+	h->failures++;
+	pthread_mutex_unlock(&h->mu);
+}
+
 static void report(struct hooks *h, const struct job *j, int status, bool timed_out)
 {
 	bool failed = timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
@@ -241,11 +248,8 @@ static void report(struct hooks *h, const struct job *j, int status, bool timed_
 		log_warn("hook for %s: exited with status %d", j->what, WEXITSTATUS(status));
 	else
 		log_info("hook for %s: done", j->what);
-	if (failed) {
-		pthread_mutex_lock(&h->mu);
-		h->failures++;
-		pthread_mutex_unlock(&h->mu);
-	}
+	if (failed)
+		count_failure(h);
 }
 
 static void run_job(struct lane *l, struct job *j)
@@ -257,7 +261,7 @@ static void run_job(struct lane *l, struct job *j)
 
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		log_warn("hook for %s: cannot create a pipe: %s", j->what, strerror(errno));
-		report(h, j, 1 << 8, false);
+		count_failure(h);
 		return;
 	}
 	int r = spawn(h, j, fds[0], &pid);
@@ -265,7 +269,7 @@ static void run_job(struct lane *l, struct job *j)
 	if (r != 0) {
 		close(fds[1]);
 		log_warn("hook for %s: cannot run '%s': %s", j->what, h->argv[0], strerror(r));
-		report(h, j, 127 << 8, false);
+		count_failure(h);
 		return;
 	}
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);

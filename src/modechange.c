@@ -234,7 +234,8 @@ static const struct model *model_for_buttons(const struct target *t)
 
 static void print_buttons(const struct target *t)
 {
-	if (!t->plan.buttons[0])
+	/* A person's plan says it in its message already. */
+	if (!t->plan.buttons[0] && t->plan.action != MC_NEEDS_PERSON)
 		log_note("%s", BUTTONS_UNKNOWN_HINT);
 	for (int i = 0; i < 2 && t->plan.buttons[i]; i++)
 		buttons_print(stderr, t->plan.buttons[i], model_for_buttons(t));
@@ -349,6 +350,8 @@ static void start_person(struct target *t, bool interactive, bool escapes, bool 
 	} else {
 		log_note("waiting for the device to arrive in %s mode...",
 		         mode_name(t->spec->target));
+		/* The guide shows steps only: say here when they are a family's. */
+		buttons_print_inferred(stderr, model_for_buttons(t));
 		build_guide(t, interactive && escapes);
 		guide_start(&t->guide, events_now_ms());
 		t->guided = true;

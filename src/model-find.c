@@ -10,6 +10,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -128,6 +129,7 @@ static void strip_variants(const struct tokens *in, struct tokens *out)
 struct finder {
 	const char *raw; /* trimmed query */
 	struct tokens q;
+	struct tokens *names; /* every row's name, tokenized once per lookup */
 };
 
 /* "3rd" for "3": a name's ordinal is meant by its bare number (not the other
@@ -258,14 +260,12 @@ static const struct {
 static bool row_reads(const struct finder *f, size_t i, reading_fn read)
 {
 	const struct model *m = model_at(i);
-	struct tokens name;
 
 	/* A virtual device's name spells its product type ("iPhone 99,11"): only
 	 * its whole name or ids mean it, never a partial one ("iPhone 11"). */
 	if (m->device_class == CLASS_VM && read != read_ids && read != read_name)
 		return false;
-	tokenize(m->name, &name);
-	return read(f, m, &name);
+	return read(f, m, &f->names[i]);
 }
 
 /* An earlier row of the same product type reads the same: count it once. */
@@ -383,10 +383,15 @@ enum model_find_status model_find(const char *query, struct model_find_result *r
 		return res->status;
 	f.raw = raw;
 	tokenize(raw, &f.q);
-	for (size_t r = 0; r < COUNT(readings); r++) {
+	if (!(f.names = calloc(model_count(), sizeof(*f.names))))
+		return res->status;
+	for (size_t i = 0; i < model_count(); i++)
+		tokenize(model_at(i)->name, &f.names[i]);
+	for (size_t r = 0; r < COUNT(readings) && !res->ncandidates; r++) {
 		collect(&f, readings[r].read, NULL, res);
 		if (res->ncandidates)
-			return decide(&f, r, res);
+			decide(&f, r, res);
 	}
+	free(f.names);
 	return res->status;
 }

@@ -11,6 +11,7 @@
 
 #include <libimobiledevice/libimobiledevice.h>
 #include <libimobiledevice/lockdown.h>
+#include <libimobiledevice/restore.h>
 #include <plist/plist.h>
 
 #include "irecctl/devid.h"
@@ -95,6 +96,63 @@ static void read_identity(lockdownd_client_t client, struct device *d)
 		*p = (char)((*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p);
 }
 
+static void restored_string(restored_client_t client, const char *key, char *buf, size_t len)
+{
+	plist_t node = NULL;
+
+	if (restored_get_value(client, key, &node) == RESTORE_E_SUCCESS && node &&
+	    plist_get_node_type(node) == PLIST_STRING) {
+		uint64_t n = 0;
+		snprintf(buf, len, "%s", plist_get_string_ptr(node, &n));
+	}
+	plist_free(node);
+}
+
+static bool hwinfo_uint(plist_t hw, const char *key, uint64_t *v)
+{
+	plist_t n = plist_dict_get_item(hw, key);
+
+	if (!n || plist_get_node_type(n) != PLIST_UINT)
+		return false;
+	plist_get_uint_val(n, v);
+	return true;
+}
+
+/*
+ * Restore mode: restored's HardwareInfo carries the ECID (an old-style
+ * UDID of an A11-or-older device does not contain it), its QueryType reply
+ * the model. The same questions idevicerestore asks to find its device.
+ */
+static void read_restored(idevice_t dev, struct device *d)
+{
+	restored_client_t client = NULL;
+	plist_t hw = NULL;
+	uint64_t v;
+
+	if (restored_client_new(dev, &client, LOCKDOWN_LABEL) != RESTORE_E_SUCCESS)
+		return;
+	if (restored_query_type(client, NULL, NULL) == RESTORE_E_SUCCESS) {
+		restored_string(client, "ProductType", d->product_type, sizeof(d->product_type));
+		restored_string(client, "HardwareModel", d->hw_model, sizeof(d->hw_model));
+	}
+	if (restored_query_value(client, "HardwareInfo", &hw) == RESTORE_E_SUCCESS && hw) {
+		if (hwinfo_uint(hw, "UniqueChipID", &v) && v)
+			d->ecid = v;
+		if (hwinfo_uint(hw, "ChipID", &v)) {
+			d->cpid = (uint32_t)v;
+			d->have_cpid = true;
+		}
+		if (hwinfo_uint(hw, "BoardID", &v)) {
+			d->bdid = (uint32_t)v;
+			d->have_bdid = true;
+		}
+	}
+	plist_free(hw);
+	restored_client_free(client);
+	for (char *p = d->hw_model; *p; p++)
+		*p = (char)((*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p);
+}
+
 /* Connection-level failures: lockdownd may not be listening yet. */
 static bool transient(lockdownd_error_t e)
 {
@@ -123,6 +181,9 @@ static void query_lockdown(idevice_t dev, struct device *d, bool *retry)
 			*retry = transient(e);
 	} else if (type && !strcmp(type, "com.apple.mobile.restored")) {
 		d->mode = MODE_RESTORE; /* restored speaks another protocol: no GetValue */
+		lockdownd_client_free(client);
+		client = NULL;
+		read_restored(dev, d);
 	} else if (type && !strcmp(type, "com.apple.mobile.lockdown")) {
 		d->mode = MODE_NORMAL;
 		read_identity(client, d);

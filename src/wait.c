@@ -5,6 +5,7 @@
  * the two libraries may report them in either order), until it is where
  * the caller wants it. See wait.h for the rules.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -327,7 +328,16 @@ enum wait_result wait_for(const struct wait_request *req, struct wait_outcome *o
 	out->dev.trusted = -1;
 	out->dev.accessible = true;
 	fill_from_id(req->id, &out->dev);
-	if (!loop && events_start(&loop, 0, out->error, sizeof(out->error)) < 0) {
+	/* An arrival's probe may take as long as the wait may: a freshly
+	 * booted lockdownd can refuse for longer than PROBE_TIMEOUT_MS. */
+	int64_t left = req->deadline_ms - events_now_ms();
+	struct events_opts eo = {
+	        .probe_timeout_ms = req->deadline_ms < 0      ? 0
+	                            : left > INT_MAX          ? INT_MAX
+	                            : left < PROBE_TIMEOUT_MS ? PROBE_TIMEOUT_MS
+	                                                      : (int)left,
+	};
+	if (!loop && events_start_opts(&loop, &eo, out->error, sizeof(out->error)) < 0) {
 		out->result = WAIT_ERROR;
 		return WAIT_ERROR;
 	}

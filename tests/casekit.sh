@@ -95,7 +95,7 @@ _check_json() {
 
 json_valid() {
 	_lines=""
-	[ "$1" = watch ] && _lines=--lines
+	case "$1" in watch | restore) _lines=--lines ;; esac
 	python3 "$VALIDATE_JSON" $_lines "$1" "$2" >"$tmp/schema.out" 2>&1 ||
 		fail "$1 --json output does not match its schema: $(cat "$tmp/schema.out")"
 }

@@ -116,6 +116,9 @@ bool button_note_applies(const struct button_note *n, const struct model *m);
  */
 void buttons_print(FILE *f, const struct button_sequence *seq, const struct model *m);
 
+/* That line alone ("  Inferred: ..."), when m's classes are inferred; else nothing. */
+void buttons_print_inferred(FILE *f, const struct model *m);
+
 /*
  * {"class", "purpose", "availability", "title", "inferred", ["inferred_from",]
  * "steps": [{"text", "seconds", "hold"}], "notes": [{"text", "only_for":

@@ -113,5 +113,10 @@ void doctor_check_pair_records(const struct device_list *l, struct doctor_result
 /* Takes and releases the lock of ECID 0xffffffffffffffff, which no device has. */
 void doctor_check_lock_dir(struct doctor_result *r);
 void doctor_check_libraries(struct doctor_result *r);
+/* doctor-restore.c: the restore engine (found in PATH, never run), judged
+ * with the libirecovery it links and the recovery/DFU devices attached. */
+void doctor_judge_restore_engine(const char *engine, const char *irecovery_version,
+                                 size_t usb_devices, struct doctor_result *r);
+void doctor_check_restore_engine(const struct device_list *l, struct doctor_result *r);
 
 #endif

@@ -24,6 +24,11 @@ enum irec_status {
 	IREC_EGONE = 14,      /* the device disconnected during the command */
 	IREC_ELOCKED = 15,    /* passcode-locked: unlock the device first */
 	IREC_EPROTO = 16,     /* the device sent a malformed or unexpected reply */
+	IREC_ENOENGINE = 17,  /* restore engine missing, too old, or cannot do this */
+	IREC_ENOFIT = 18,     /* the IPSW does not fit the device (or is unusable) */
+	IREC_ENOTSIGNED = 19, /* the signing server refuses this version for the device */
+	IREC_ENOSIGNER = 20,  /* the signing server could not be reached */
+	IREC_EBRICKED = 21,   /* the restore failed after the point of no return */
 	IREC_EINTR = 130,     /* interrupted by SIGINT or SIGTERM */
 };
 

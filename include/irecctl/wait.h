@@ -10,9 +10,10 @@
  * announce) change nothing.
  *
  * The device is followed by its ECID (a UDID selection learns the ECID
- * when the device is seen in normal mode). A device whose record carries
- * no ECID -- restore mode with an old 40-hex-digit UDID, since restored's
- * HardwareInfo is not read yet -- is only recognised by its UDID.
+ * when the device is seen in normal mode; in restore mode the ECID comes
+ * from restored's HardwareInfo, so old 40-hex-digit UDIDs are matched
+ * too). A device whose record carries no ECID is only recognised by its
+ * UDID.
  *
  * Words used below:
  *   attached  the device is present in some mode (in either world)

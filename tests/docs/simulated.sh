@@ -28,8 +28,9 @@ out_has '^json_name="iPhone 11 \(simulated\)",$'
 # The interactive lab's banner.
 env --default-signal=INT "$IRECSIM" run --device iPhone12,1 >"$tmp/banner" 2>&1 &
 lab=$!
+trap 'kill $lab 2>/dev/null || true; rm -rf "$tmp"' EXIT
 "$WAIT_TEXT" "$tmp/banner" "C to stop" || fail "no banner"
 kill -INT $lab
 wait $lab || true
-grep -q '^# irecsim: a lab of 1 simulated devices, no real hardware' "$tmp/banner" ||
+grep -q '^# lab running: 1 simulated devices, no real hardware' "$tmp/banner" ||
 	fail "banner: $(cat "$tmp/banner")"

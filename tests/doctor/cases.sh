@@ -7,10 +7,11 @@ set -eu
 . "$(dirname "$0")/../casekit.sh"
 
 # json EXPECTATIONS...: the JSON in $tmp/out is well-formed, consistent with
-# the exit status, and meets check-json.py's expectations.
+# the exit status, meets check-json.py's expectations and schemas/doctor.
 json() {
 	python3 "$CHECK_JSON" "$tmp/out" "$(cat "$tmp/rc")" "$@" >"$tmp/check" 2>&1 ||
 		fail "$(cat "$tmp/check")"
+	json_valid doctor "$tmp/out"
 }
 
 
@@ -32,7 +33,7 @@ host)
 	echo $? >"$tmp/rc2"
 	set -e
 	[ "$(cat "$tmp/rc2")" = "$(cat "$tmp/rc")" ] || fail "--json and the table disagree on the exit status"
-	[ "$(grep -Ec '^(ok  |warn|fail) [a-z-]+ +[^ ]' "$tmp/out")" = 7 ] || fail "expected 7 check lines"
+	[ "$(grep -Ec '^(ok  |warn|fail) [a-z-]+ +[^ ]' "$tmp/out")" = 8 ] || fail "expected 8 check lines"
 	! grep -Evq '^(ok   |warn |fail )[a-z-]+ +[^ ]|^ {19}fix: [^ ]' "$tmp/out" || fail "unexpected line"
 	;;
 lab-unpaired)
@@ -64,7 +65,7 @@ lab-table)
 	out_has '^                   fix: unlock the device, run `idevicepair -u 00008030-0000000000000003 pair`'
 	out_has '^warn model-table   1 device newer than irecctl'"'"'s table'
 	out_has '^ok   lock-dir      '
-	[ "$(grep -Ec '^(ok  |warn|fail) ' "$tmp/out")" = 7 ] || fail "expected 7 check lines"
+	[ "$(grep -Ec '^(ok  |warn|fail) ' "$tmp/out")" = 8 ] || fail "expected 8 check lines"
 	[ ! -s "$tmp/err" ] || fail "stderr not empty"
 	;;
 empty)

@@ -13,7 +13,7 @@ import re
 import sys
 
 CHECKS = ["usb-access", "udev-rules", "usbmuxd", "pair-records", "lock-dir",
-          "model-table", "libraries"]
+          "model-table", "libraries", "restore"]
 
 
 def fail(msg):

@@ -149,18 +149,23 @@ busy)
 	host lab1 iPhone10,3:recovery:ecid=0xb1
 	host lab2 iPhone11,8:recovery:ecid=0xb2
 	inventory
-	# another job holds lab1's device (the same flock() irecctl takes)
+	# another job holds lab1's device: flock(1) takes the same flock() irecctl
+	# takes and keeps it while its command waits for a line on a FIFO
 	lock="$tmp/lab1.locks/00000000000000b1.lock"
-	: >"$lock"
-	exec 9<"$lock"
-	flock -n 9 || fail "cannot take the lock"
+	mkfifo "$tmp/hold" "$tmp/held"
+	# (--no-fork: one process holds it, the one $holder names, stopped by pid)
+	flock -n --no-fork "$lock" sh -c 'echo held >"$1"; read -r _ <"$2"' sh "$tmp/held" "$tmp/hold" &
+	holder=$!
+	bg_pids="$bg_pids $holder"
+	read -r _ <"$tmp/held" || fail "the other job did not take the lock"
 	play "$FLEET_DIR/busy.yml"
 	rc_is 0
-	out_has 'in use by another irecctl \(pid [0-9]+\)'
+	out_has "in use by another irecctl \\(pid $holder\\)"
 	grep -q '^argv exit -d 0x00000000000000b1 --lock-timeout 0.3 --json --timeout 20$' "$tmp/lab1.spy" ||
 		fail "spy: $(cat "$tmp/lab1.spy")"
 	grep -Eq '"(setenv|reboot)' "$tmp/lab1.log" && fail "lab1's locked device was written to"
-	exec 9<&-
+	echo done >"$tmp/hold"
+	wait "$holder"
 	[ "$(ctl lab2 list | awk '{print $5}')" = normal ] || fail "lab2's device is not in normal mode"
 	;;
 pair)
@@ -173,13 +178,21 @@ pair)
 restore-consent)
 	host lab1 iPhone10,3:recovery:ecid=0xe1 iPhone12,1:normal:ecid=0xe2
 	inventory
-	: >"$tmp/fixture.ipsw"
+	# With irecctl restore's own fixture generator (tests/restore), an IPSW
+	# for lab1's iPhone X, whose plan must succeed; else an empty file.
+	if [ -f "$SRC/tests/restore/mkipsw.py" ]; then
+		"$(ansible_python)" "$SRC/tests/restore/mkipsw.py" "$tmp/fixture.ipsw" --product iPhone10,3 --board d22ap
+		expect_plan=ok
+	else
+		: >"$tmp/fixture.ipsw"
+		expect_plan=any
+	fi
 	ctl lab1 log-mark restore
-	play "$FLEET_DIR/restore.yml" -e "ipsw=$tmp/fixture.ipsw"
+	play "$FLEET_DIR/restore.yml" -e "ipsw=$tmp/fixture.ipsw" -e "expect_plan=$expect_plan"
 	rc_is 0
-	# irecctl restore ran once, for the plan; never without --plan
-	[ "$(grep -c '^argv restore' "$tmp/lab1.spy")" = 1 ] || fail "spy: $(cat "$tmp/lab1.spy")"
-	grep '^argv restore' "$tmp/lab1.spy" | grep -q -- '--plan' || fail "a restore without --plan"
+	# irecctl restore ran twice, for the plans; never without --plan
+	[ "$(grep -c '^argv restore' "$tmp/lab1.spy")" = 2 ] || fail "spy: $(cat "$tmp/lab1.spy")"
+	! grep '^argv restore' "$tmp/lab1.spy" | grep -v -q -- ' --plan ' || fail "a restore without --plan"
 	[ -z "$(requests_after lab1 restore)" ] || fail "lab1 saw requests: $(requests_after lab1 restore)"
 	;;
 mux-proxy)

@@ -33,6 +33,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT HUP
 export TMPDIR=/tmp
 FLEET_DIR="$SRC/tests/fleet"
 
@@ -42,27 +43,31 @@ fail() {
 	exit 1
 }
 
-# host NAME SPEC...: a lab in the background. irecsim prints its
-# environment and "# lab running" once it is ready; it is read through a
-# FIFO, so this returns the moment the lab is up (or fails if it exits).
+# host NAME SPEC...: a lab in the background. Once it is up, irecsim prints
+# the environment to use (export lines, IRECSIM_CONTROL last), read
+# through a FIFO, so this returns the moment the lab is ready (or fails if
+# it exits first).
 host() {
 	_h=$1
 	shift
 	_args=""
 	for _s in "$@"; do _args="$_args --device $_s"; done
 	mkfifo "$tmp/$_h.fifo"
+	# --pdeathsig: the lab ends with this script even if it is SIGKILLed
+	# (a CTest timeout), so no lab outlives its test.
 	# shellcheck disable=SC2086
-	"$IRECSIM" run --log "$tmp/$_h.log" $_args >"$tmp/$_h.fifo" 2>"$tmp/$_h.err" &
+	setpriv --pdeathsig TERM "$IRECSIM" run --log "$tmp/$_h.log" $_args \
+		>"$tmp/$_h.fifo" 2>"$tmp/$_h.err" &
 	echo $! >"$tmp/$_h.pid"
 	hosts="$hosts $_h"
-	: >"$tmp/$_h.env"
-	while IFS= read -r _line; do
-		case $_line in
-		"# lab running"*) break ;;
-		export\ *) echo "$_line" >>"$tmp/$_h.env" ;;
-		esac
-	done <"$tmp/$_h.fifo"
-	grep -q IRECSIM_CONTROL "$tmp/$_h.env" || fail "lab $_h did not start: $(cat "$tmp/$_h.err")"
+	# bounded, in case a lab hangs before it reports
+	timeout 60 sh -c '
+		while IFS= read -r line; do
+			case $line in export\ *) echo "$line" ;; esac
+			case $line in export\ IRECSIM_CONTROL=*) exit 0 ;; esac
+		done
+		exit 1' <"$tmp/$_h.fifo" >"$tmp/$_h.env" ||
+		fail "lab $_h did not report its environment: $(cat "$tmp/$_h.err")"
 	mkdir -m 0755 "$tmp/$_h.locks"
 }
 

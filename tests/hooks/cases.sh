@@ -10,6 +10,8 @@ export T="$tmp"
 # In the lab: bg starts watch in the background ($pid, able to get SIGINT:
 # a plain sh starts background jobs with SIGINT ignored).
 cat >"$tmp/lib.sh" <<'LIB'
+# A script that fails half-way must not leave its watch running.
+trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true' EXIT
 bg() {
 	env --default-signal=INT "$@" &
 	pid=$!
@@ -158,6 +160,7 @@ exec-missing)
 		kill -INT $pid; wait $pid; echo "rc=$?"'
 	has out '^rc=0$'
 	has w.err "hook for 0x0000000000000031 present normal: cannot run '/nonexistent/hook': No such file or directory"
+	lacks w.err 'exited with status' # one report per failure
 	;;
 exec-interrupt)
 	# Ctrl-C ends watch at once, and the hook it started with it.

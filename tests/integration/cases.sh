@@ -193,6 +193,7 @@ wait-json)
 	has out "\"ecid\": \"$ECID\""
 	has out '"mode": "normal"'
 	has out '"attached": true'
+	json_valid wait "$tmp/out"
 	;;
 wait-usage)
 	inlab $N8 -- '"$IRECCTL" wait --for sideways'
@@ -233,9 +234,8 @@ next-to-irecovery)
 		bg "$IRECCTL" -v watch --json >"$T/w.out" 2>"$T/w.err"
 		wait_line "$T/w.err" "watching"
 		irecovery -i 0x31 -n
-		"$IRECSIM" ctl wait 1 normal >/dev/null
-		# Moved on before the watcher had asked lockdownd, the device would
-		# be a short attachment of unknown mode, not an arrival in normal.
+		# Until watch has probed the normal-mode arrival: a device that leaves
+		# while lockdownd is being asked is reported in mode unknown.
 		wait_count "$T/w.out" "\"event\":\"add\".*\"mode\":\"normal\"" 1
 		"$IRECSIM" ctl mode 1 recovery >/dev/null
 		wait_count "$T/w.out" "\"event\":\"add\".*\"mode\":\"recovery\"" 1

@@ -253,6 +253,20 @@ slow-fresh-lockdown)
 	rc_is 0
 	out_has 'recovery -> normal'
 	;;
+wait-slow-fresh-lockdown)
+	# The same for `wait`: the arrival's probe lasts as long as the wait may.
+	inlab iPhone12,1:recovery:ecid=0x22:transition=300 -- '
+		"$IRECCTL" wait -d 0x22 --for normal --timeout 30 &
+		pid=$!
+		"$IRECSIM" ctl fault 1 lockdown-close >/dev/null
+		"$IRECSIM" ctl mode 1 normal >/dev/null
+		"$IRECSIM" ctl wait 1 normal 10000 >/dev/null || exit 98
+		sleep 6 # the device refusing: part of the scenario, not a wait
+		"$IRECSIM" ctl fault 1 none >/dev/null
+		wait $pid'
+	rc_is 0
+	out_has '^normal 0x0000000000000022 '
+	;;
 old-udid-follow)
 	# Before the A12 the UDID holds no ECID and recovery shows no UDID:
 	# the ECID lockdownd gave when entering lets exit follow the device.

@@ -170,6 +170,7 @@ enter-dfu-assisted-newer)
 	rc_is 0
 	out_has 'recovery -> dfu'
 	err_has '2/4  Press and hold Side and Volume Down now'
+	err_has 'Inferred: this model is newer than irecctl.s table'
 	;;
 exit-unknown-model)
 	# A CPID the table has never seen: no guess, but exactly how to get the steps.

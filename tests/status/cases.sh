@@ -61,6 +61,18 @@ select-udid)
 	json_count 1
 	out_has '"product_type": "iPhone16,1"'
 	;;
+restore-mode-ecid)
+	# An A11 device in restore mode has an old-style UDID without its ECID:
+	# irecctl asks restored's HardwareInfo, as the restore engine does.
+	lab iPhone10,3:restore:ecid=0x1a2b3c -- status --json -d 0x1a2b3c
+	rc_is 0
+	json_count 1
+	out_has '"mode": "restore"'
+	out_has '"ecid": "0x00000000001a2b3c"'
+	out_has '"product_type": "iPhone10,3"'
+	out_has '"cpid": 32789'
+	grep -q 'restored QueryValue HardwareInfo label=irecctl' "$LAB_LOG" || fail "restored not asked"
+	;;
 select-udid-in-recovery)
 	# A new-form UDID names the device in every mode (it contains the ECID).
 	lab iPhone12,1:recovery:ecid=0x77 -- status --json -d 00008030-0000000000000077

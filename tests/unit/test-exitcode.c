@@ -36,6 +36,11 @@ static void test_numbers_are_stable(void **state)
 	        {14, "disconnected"},
 	        {15, "passcode-locked"},
 	        {16, "protocol"},
+	        {17, "engine-unusable"},
+	        {18, "ipsw-mismatch"},
+	        {19, "not-signed"},
+	        {20, "signing-unreachable"},
+	        {21, "restore-failed"},
 	        {130, "interrupted"},
 	};
 	size_t n = 0;

@@ -36,6 +36,11 @@ EXIT_CODES = {
     14: ("disconnected", "the device disconnected during the command"),
     15: ("passcode-locked", "the device is passcode-locked; unlock it first"),
     16: ("protocol", "the device sent a malformed or unexpected reply"),
+    17: ("engine-unusable", "the restore engine (idevicerestore) is missing, too old, or cannot do this"),
+    18: ("ipsw-mismatch", "the IPSW does not fit the device (model, board, identity, components, space)"),
+    19: ("not-signed", "Apple's signing server refuses this version for the device"),
+    20: ("signing-unreachable", "the signing server could not be reached"),
+    21: ("restore-failed", "the restore failed after the point of no return: restore the device again"),
     130: ("interrupted", "interrupted by SIGINT or SIGTERM"),
 }
 
@@ -193,6 +198,16 @@ class Irecctl(object):
             self.path = module.get_bin_path("irecctl", required=True)
         self.timeout = timeout
 
+    def require_selection(self, params):
+        """Exactly one of ecid, udid and all: true. (AnsibleModule's
+        mutually_exclusive and required_one_of count all: false as given.)"""
+        given = [k for k in ("ecid", "udid") if params.get(k) is not None]
+        given += ["all"] if params.get("all") else []
+        if len(given) != 1:
+            self.module.fail_json(msg="give exactly one of ecid, udid or all: true (got %s)"
+                                  % (", ".join(given) or "none"))
+        return self.selection(params.get("ecid"), params.get("udid"), params.get("all"))
+
     def selection(self, ecid=None, udid=None, all_devices=False):
         if all_devices:
             return ["--all"]
@@ -205,13 +220,21 @@ class Irecctl(object):
             return ["-d", udid]
         return []
 
-    def run(self, command, args=()):
+    def run(self, command, args=(), text_ok=False):
+        """Run irecctl; its stdout must be JSON. With text_ok (a plan, whose
+        outcome is its exit code alone) other stdout is kept verbatim for
+        people, never read, and the module warns."""
         argv = [self.path, command] + list(args) + ["--json"]
         if self.timeout is not None:
             argv += ["--timeout", "%g" % self.timeout]
         # A list is never given to a shell; no ~ or $VAR expansion either.
         rc, out, err = self.module.run_command(argv, check_rc=False, expand_user_and_vars=False)
         result = IrecctlResult(argv, rc, out, err)
+        if not result.json_ok and text_ok:
+            self.module.warn("irecctl %s printed text, not JSON: its exit code alone is the outcome"
+                             % command)
+            result.docs = []
+            return result
         if not result.json_ok:
             self.module.fail_json(msg="%s %s printed something that is not JSON (exit %d)"
                                   % (self.path, command, rc), rc=rc, cmd=argv,

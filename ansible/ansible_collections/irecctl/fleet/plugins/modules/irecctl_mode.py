@@ -79,6 +79,7 @@ options:
       - Path of the irecctl program. Default is C(irecctl) on the host's C(PATH).
     type: path
 notes:
+  - Exactly one of C(ecid), C(udid) and C(all=true) selects the devices.
   - irecctl locks each device by ECID while it acts on it, shared with every other irecctl on
     the host, so two jobs never drive one device.
   - Per-host settings such as C(USBMUXD_SOCKET_ADDRESS) or C(IRECCTL_LOCK_DIR) reach irecctl
@@ -329,13 +330,11 @@ def main():
             wait_for_person=dict(type="bool", default=False),
             binary=dict(type="path"),
         ),
-        mutually_exclusive=[("ecid", "udid", "all")],
-        required_one_of=[("ecid", "udid", "all")],
         supports_check_mode=True,
     )
     p = module.params
     irec = Irecctl(module, p["binary"], p["timeout"])
-    selection = irec.selection(p["ecid"], p["udid"], p["all"])
+    selection = irec.require_selection(p)
     if module.check_mode:
         check_mode(module, irec, selection)
     command, args = command_for(p)

@@ -72,9 +72,13 @@ options:
       - Path of the irecctl program. Default is C(irecctl) on the host's C(PATH).
     type: path
 notes:
+  - Exactly one of C(ecid), C(udid) and C(all=true) selects the devices.
   - Restoring contacts Apple's signing server from the managed host.
   - Erasing devices in several places at once is a decision for a person, who lists their
     ECIDs.
+  - Several devices to erase are erased one after another, each with its own ECID as consent
+    (C(irecctl restore -d ECID --erase --yes --confirm-ecid ECID)), so a device plugged in
+    after the check can never be erased; the first failure stops the rest.
 requirements:
   - irecctl with its C(restore) command, and the restore engine it drives, on the managed host
 seealso:
@@ -112,7 +116,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 changed:
-  description: Whether a restore ran (in check mode, would run).
+  description:
+    - Whether a device was written to. True after a restore that succeeded, and after one
+      that failed once irecctl reported its upload, restore or verify phase. In check mode,
+      whether the plan succeeded.
   returned: always
   type: bool
 devices:
@@ -123,7 +130,7 @@ devices:
   type: list
   elements: dict
 events:
-  description: irecctl's progress events (C(phase), C(fraction), ...), in order.
+  description: irecctl's progress events (C(event) C(phase), C(progress), ... with C(fraction)), in order.
   returned: when irecctl printed any
   type: list
   elements: dict
@@ -146,6 +153,12 @@ cmd:
   returned: always
   type: list
   elements: list
+plan_text:
+  description:
+    - In check mode, the plan as irecctl printed it when it printed text rather than JSON
+      (verbatim, for people; the outcome is the exit code).
+  returned: when irecctl printed a plan as text
+  type: str
 stderr:
   description: irecctl's diagnostics, verbatim.
   returned: when irecctl ran
@@ -201,7 +214,7 @@ def erase_targets(module, irec, selection):
                % (", ".join(sorted(format_ecid(e) for e in confirmed)),
                   ", ".join(sorted(format_ecid(e) for e in targets))),
                cmd=[res.argv])
-    return sorted(targets)
+    return sorted(targets), res.argv
 
 
 def restore_args(p, check_mode):
@@ -214,12 +227,13 @@ def restore_args(p, check_mode):
 
 
 def split_output(res):
-    """irecctl's JSON: progress events (NDJSON lines with a phase) and
-    per-device results (records, or one object per device)."""
+    """irecctl's JSON: NDJSON events (an "event" key: phase, progress,
+    engine-start, ..., and one "result" per device) or, without an "event"
+    key, device records (a plan, an array)."""
     events, results = [], []
     for doc in res.docs or []:
-        if isinstance(doc, dict) and "result" not in doc and ("phase" in doc or "fraction" in doc):
-            events.append(doc)
+        if isinstance(doc, dict) and "event" in doc:
+            (results if doc["event"] == "result" else events).append(doc)
         elif isinstance(doc, dict) and not records_of(doc):
             results.append(doc)
         else:
@@ -227,25 +241,39 @@ def split_output(res):
     return events, results
 
 
+# irecctl's restore phases from which the device has been written to.
+WRITING_PHASES = frozenset(("upload", "restore", "verify"))
+
+
+def wrote_to_device(events):
+    """A failed restore still changed the device once it got this far."""
+    return any(e.get("phase") in WRITING_PHASES for e in events)
+
+
 def run_restore(module, irec, selection, args):
-    res = irec.run("restore", selection + args)
+    res = irec.run("restore", selection + args, text_ok=module.check_mode)
     events, results = split_output(res)
     return res, events, results
 
 
-def finish(module, runs):
-    """Report every irecctl run; fail with the first failing one's reason."""
-    devices, events, cmds = [], [], []
+def finish(module, runs, before=()):
+    """Report every irecctl run (after the `before` argument vectors, the
+    reads that preceded them); fail with the first failing one's reason."""
+    devices, events, cmds = [], [], list(before)
     for res, ev, results in runs:
         devices.extend(results)
         events.extend(ev)
         cmds.append(res.argv)
     last = runs[-1][0]
-    changed = not module.check_mode and any(r[0].rc == 0 for r in runs)
     if module.check_mode:
         changed = all(r[0].rc == 0 for r in runs)
+    else:
+        changed = any(r[0].rc == 0 or wrote_to_device(r[1]) for r in runs)
     out = dict(changed=changed, devices=devices, events=events, cmd=cmds, exit_code=last.rc,
                stderr="".join(r[0].stderr or "" for r in runs))
+    text = "".join(r[0].stdout or "" for r in runs if not r[0].docs and r[0].stdout)
+    if module.check_mode and text:
+        out["plan_text"] = text
     for res, ev, results in runs:
         if res.rc != 0:
             hint = next((r.get("result") for r in results if r.get("result", "ok") != "ok"),
@@ -272,29 +300,28 @@ def main():
             timeout=dict(type="float"),
             binary=dict(type="path"),
         ),
-        mutually_exclusive=[("ecid", "udid", "all")],
-        required_one_of=[("ecid", "udid", "all")],
         supports_check_mode=True,
     )
     p = module.params
     if p["method"] in ERASING and not p["confirm_ecid"]:
         refuse(module, "method %s wipes the device; set confirm_ecid to its ECID" % p["method"])
     irec = Irecctl(module, p["binary"], p["timeout"])
-    selection = irec.selection(p["ecid"], p["udid"], p["all"])
+    selection = irec.require_selection(p)
     args = restore_args(p, module.check_mode)
     if p["method"] not in ERASING:
         finish(module, [run_restore(module, irec, selection, args)])
     # Each erase names its one device: a device plugged in after the check
     # can never be wiped by an --all.
     runs = []
-    for ecid in erase_targets(module, irec, selection):
+    targets, status_argv = erase_targets(module, irec, selection)
+    for ecid in targets:
         text = format_ecid(ecid)
         run = run_restore(module, irec, ["-d", text],
                           args + ["--yes", "--confirm-ecid", text])
         runs.append(run)
         if run[0].rc != 0:
             break
-    finish(module, runs)
+    finish(module, runs, before=[status_argv])
 
 
 if __name__ == "__main__":

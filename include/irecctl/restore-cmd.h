@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the parts of `irecctl restore` share: src/cmd-restore.c (options,
+ * resolution), src/restore-job.c (one device: lock, recovery, engine,
+ * verification), src/restore-consent.c (consent and --plan) and
+ * src/restore-fleet.c (--all: one child process per device).
+ */
+#ifndef IRECCTL_RESTORE_CMD_H
+#define IRECCTL_RESTORE_CMD_H
+
+#include <limits.h>
+
+#include "irecctl/cli.h"
+#include "irecctl/lock.h"
+#include "irecctl/restore.h"
+
+#define RESTORE_TIMEOUT_S 3600.0
+
+enum {
+	ROPT_IPSW,
+	ROPT_UPDATE,
+	ROPT_ERASE,
+	ROPT_ERASE_IF,
+	ROPT_CONFIRM,
+	ROPT_YES,
+	ROPT_PLAN,
+	ROPT_ENGINE,
+	ROPT_CACHE,
+	ROPT_LOG_DIR,
+	ROPT_JOBS,
+	ROPT_LOCK_TIMEOUT,
+	ROPT_COUNT,
+};
+
+enum rkind { RKIND_UPDATE, RKIND_ERASE, RKIND_UPDATE_THEN_ERASE };
+
+struct rjob_spec {
+	enum rkind kind;
+	char ipsw[PATH_MAX];
+	char cache[PATH_MAX];
+	char log_dir[PATH_MAX];
+	bool cache_given, log_dir_given;
+	bool plan, yes, json, bar, interactive;
+	const char *confirm; /* --confirm-ecid */
+	unsigned jobs;
+	double lock_timeout_s, timeout_s;
+	struct engine engine;
+};
+
+struct rtarget {
+	struct device dev;
+	struct preflight pf;
+	struct dev_lock lock;
+	int status;
+	char message[300];
+	const char *consent; /* how consent was given (audit) */
+	char log_path[PATH_MAX + 128];
+	bool erased;
+};
+
+/* --cache/--log-dir or their defaults under the state dir. */
+int restore_default_dirs(const struct cmd_args *args, struct rjob_spec *s);
+
+/* The pre-flight of every target; IREC_OK or the first refusal (printed). */
+int restore_preflight_all(struct rjob_spec *s, struct rtarget *v, size_t n);
+/* --plan: everything that would happen, on stdout. */
+int restore_print_plan(const struct rjob_spec *s, const struct rtarget *v, size_t n);
+/* Consent for an erase, by the rules; IREC_EUSAGE when not given. */
+int restore_consent(const struct rjob_spec *s, struct rtarget *v, size_t n);
+/* Does typed (hex digits, optional 0x) name ecid: at least its last 4 digits? */
+bool restore_ecid_typed_matches(const char *typed, uint64_t ecid);
+
+/* One device, start to verified end; its result on stdout. */
+int restore_one(const struct rjob_spec *s, struct rtarget *t);
+/* --all: one child irecctl per device, at most s->jobs at once. */
+int restore_fleet(const struct ctx *ctx, const struct rjob_spec *s, struct rtarget *v, size_t n);
+
+#endif
