@@ -44,6 +44,9 @@ struct run_opts {
 	const char *mux_address; /* test hook: a deliberately wrong address */
 	bool demo;
 	bool verbose;
+	bool default_socket; /* usbmuxd at /var/run/usbmuxd, private mount namespace */
+	bool lifecycle;      /* usbmuxd runs only while a normal-mode device is there */
+	bool realistic;      /* real-world timings on every device */
 	char **command; /* NULL: interactive, run until a signal */
 };
 
@@ -55,7 +58,9 @@ static int exit_status;
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: irecsim run [--device SPEC]... [--demo] [--scenario FILE] "
-	            "[--log FILE] [--verbose] [-- COMMAND [ARGS]]\n"
+	            "[--log FILE] [--verbose] [--default-socket] [--mux-lifecycle] [--mux-listen-delay MS] "
+	            "[--mux-preflight] [--realistic] [--time-scale F] "
+	            "[-- COMMAND [ARGS]]\n"
 	            "       irecsim ctl COMMAND [ARGS]   (inside a lab: $IRECSIM_CONTROL)\n"
 	            "SPEC: PRODUCT_OR_BOARD[:MODE][:key=value...], e.g. "
 	            "iPhone10,3:normal:ecid=0x1a2b:trust=paired:ios=17.5\n"
@@ -81,6 +86,18 @@ static bool parse_run_args(int argc, char **argv, struct run_opts *o)
 			o->mux_address = argv[++i];
 		} else if (!strcmp(a, "--demo")) {
 			o->demo = true;
+		} else if (!strcmp(a, "--default-socket")) {
+			o->default_socket = true;
+		} else if (!strcmp(a, "--mux-lifecycle")) {
+			o->lifecycle = true;
+		} else if (!strcmp(a, "--mux-preflight")) {
+			muxsim_set_preflight(true);
+		} else if (!strcmp(a, "--realistic")) {
+			o->realistic = true;
+		} else if (!strcmp(a, "--time-scale") && has_value) {
+			lab_set_time_scale(g_ascii_strtod(argv[++i], NULL));
+		} else if (!strcmp(a, "--mux-listen-delay") && has_value) {
+			muxsim_set_listen_delay((unsigned)strtoul(argv[++i], NULL, 10));
 		} else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
 			o->verbose = true;
 		} else if (a[0] != '-') {
@@ -266,9 +283,22 @@ static void print_environment(void)
 
 /* --- run ----------------------------------------------------------------- */
 
+/* --default-socket: nothing but our own usbmuxd can be at the default
+ * path of our private /run; with a device attached, prove it answers. */
+static bool default_socket_safe(GError **error)
+{
+	g_unsetenv("USBMUXD_SOCKET_ADDRESS");
+	if (access(LAB_DEFAULT_MUX, F_OK) != 0 || mux_address_in_effect())
+		return true;
+	g_set_error(error, LAB_ERROR, 0, "%s does not reach the lab's usbmuxd; refusing to run",
+	            LAB_DEFAULT_MUX);
+	return false;
+}
+
 static bool start_lab(struct run_opts *o, const char *dir, GError **error)
 {
-	g_autofree char *mux = g_build_filename(dir, "mux", NULL);
+	g_autofree char *own = g_build_filename(dir, "mux", NULL);
+	const char *mux = o->default_socket ? LAB_DEFAULT_MUX : own;
 	g_autofree char *ctl = g_build_filename(dir, "ctl", NULL);
 	g_autofree char *addr = g_strconcat("UNIX:", mux, NULL);
 
@@ -277,12 +307,18 @@ static bool start_lab(struct run_opts *o, const char *dir, GError **error)
 	if (!usbsim_init(error))
 		return false;
 	lab_dir_adopt(g_getenv("UMOCKDEV_DIR"));
-	if (!muxsim_init(mux, error) || !lab_control_start(ctl, error))
+	if (!labtls_init(error) || !muxsim_init(mux, o->lifecycle, error) ||
+	    !lab_control_start(ctl, error))
 		return false;
-	for (unsigned i = 0; i < lab_device_count(); i++)
+	for (unsigned i = 0; i < lab_device_count(); i++) {
+		if (o->realistic)
+			lab_spec_realistic(lab_device(i));
 		lab_device_plug(lab_device(i));
-	g_setenv("USBMUXD_SOCKET_ADDRESS", o->mux_address ? o->mux_address : addr, TRUE);
+	}
 	g_setenv("IRECSIM_CONTROL", ctl, TRUE);
+	if (o->default_socket)
+		return default_socket_safe(error);
+	g_setenv("USBMUXD_SOCKET_ADDRESS", o->mux_address ? o->mux_address : addr, TRUE);
 	if (!mux_address_in_effect()) {
 		g_set_error(error, LAB_ERROR, 0,
 		            "USBMUXD_SOCKET_ADDRESS=%s does not reach the lab's usbmuxd; "
@@ -297,9 +333,18 @@ static void stop_lab(void)
 {
 	lab_control_stop();
 	muxsim_shutdown();
+	labtls_shutdown();
 	usbsim_shutdown();
 	lab_devices_free();
 	lab_log_close();
+}
+
+static bool wants_default_socket(int argc, char **argv)
+{
+	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--default-socket"))
+			return true;
+	return false;
 }
 
 static int run_main(int argc, char **argv)
@@ -310,6 +355,15 @@ static int run_main(int argc, char **argv)
 	g_auto(GStrv) envp = NULL;
 	GError *error = NULL;
 
+	/* Before the re-exec under the preload, while no thread exists; the
+	 * namespace is inherited from then on. */
+	if (wants_default_socket(argc, argv) && !g_getenv("IRECSIM_NS")) {
+		if (!lab_ns_private_run(&error)) {
+			fprintf(stderr, "irecsim: %s\n", error->message);
+			return EXIT_LAB;
+		}
+		g_setenv("IRECSIM_NS", "1", TRUE);
+	}
 	ensure_preload(argc, argv);
 	o.log_path = g_getenv("IRECSIM_LOG");
 	if (!parse_run_args(argc, argv, &o)) {

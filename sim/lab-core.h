@@ -10,6 +10,7 @@
 
 #define LAB_MAX_DEVICES           128
 #define LAB_DEFAULT_TRANSITION_MS 300
+#define LAB_DEFAULT_MUX           "/var/run/usbmuxd" /* libusbmuxd's default path */
 
 /* Errors of the lab core: bad specs, commands, scenario lines. */
 #define LAB_ERROR lab_error_quark()
@@ -39,12 +40,18 @@ void lab_devices_free(void);
 
 /* lab-spec.c: fill d (d->id set, rest zero) from SPEC; *home gets its mode. */
 bool lab_spec_parse(struct sim_device *d, enum sim_mode *home, const char *spec, GError **error);
+/* --realistic: real-world timings for every timing key the spec left at 0
+ * (sim/README.md lists them), drawn per device from the real ranges. */
+void lab_spec_realistic(struct sim_device *d);
 
 bool sim_mode_parse(const char *name, enum sim_mode *out);
 const char *sim_trust_name(enum sim_trust t);
 bool sim_trust_parse(const char *name, enum sim_trust *out);
 bool sim_faults_parse(const char *list, unsigned *out, GError **error);
 char *sim_faults_format(unsigned faults);
+
+/* --time-scale: every lab duration (lab_ms) times scale. */
+void lab_set_time_scale(double scale);
 
 /* Called after every mode change (the control socket's `wait` uses it). */
 typedef void (*lab_mode_hook)(struct sim_device *d);
@@ -75,6 +82,13 @@ void lab_control_stop(void);
  * lines are kept until lab_scenario_start(). */
 bool lab_scenario_load(const char *path, GError **error);
 void lab_scenario_start(void);
+
+/* --- lab-ns.c ------------------------------------------------------------ */
+
+/* Enter a private mount namespace with an empty tmpfs over /run (and so
+ * /var/run): the lab's usbmuxd can serve the default path, the host's stays
+ * out of sight. Before any thread exists. */
+bool lab_ns_private_run(GError **error);
 
 /* --- lab-dirs.c ---------------------------------------------------------- */
 

@@ -25,6 +25,19 @@ static struct lab_entry *table[LAB_MAX_DEVICES];
 static gint n_devices;
 static GRecMutex state_lock;
 static lab_mode_hook mode_hook;
+static double time_scale = 1.0;
+
+void lab_set_time_scale(double scale)
+{
+	time_scale = scale;
+}
+
+unsigned lab_ms(unsigned ms)
+{
+	double v = ms * time_scale;
+
+	return v >= 4e9 ? 4000000000u : (unsigned)(v + 0.5);
+}
 
 /* clang-format off */
 G_DEFINE_QUARK(irecsim-lab-error-quark, lab_error)
@@ -195,10 +208,22 @@ enum sim_mode lab_device_target(const struct sim_device *d)
 	return e->timer ? e->target : d->mode;
 }
 
+/* Booting the OS and going down into Recovery take their own times. */
+static unsigned transition_time(const struct sim_device *d, enum sim_mode from,
+                                enum sim_mode target)
+{
+	if (target == SIM_NORMAL && from != SIM_NORMAL && d->boot_ms)
+		return d->boot_ms;
+	if (target == SIM_RECOVERY && sim_mode_is_mux(from) && d->enter_ms)
+		return d->enter_ms;
+	return d->transition_ms;
+}
+
 void lab_request_mode(struct sim_device *d, enum sim_mode target)
 {
 	struct lab_entry *e = entry_of(d);
 	enum sim_mode from = d->mode;
+	unsigned ms;
 
 	if (target == SIM_GONE) {
 		lab_device_unplug(d);
@@ -214,9 +239,10 @@ void lab_request_mode(struct sim_device *d, enum sim_mode target)
 	}
 	detach_now(e);
 	e->home = e->target = target;
-	e->timer = g_timeout_add(d->transition_ms, transition_done, e);
+	ms = lab_ms(transition_time(d, from, target));
+	e->timer = g_timeout_add(ms, transition_done, e);
 	lab_log(d, "core", "mode %s -> %s in %u ms", sim_mode_name(from), sim_mode_name(target),
-	        d->transition_ms);
+	        ms);
 }
 
 void lab_on_iboot_reboot(struct sim_device *d)

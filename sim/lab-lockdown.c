@@ -7,9 +7,9 @@
  * XML and we answer in XML. This file does no I/O: lab-mux.c feeds it the
  * bytes of a tunnel and writes out what it queues.
  *
- * Deliberate deviation from real devices: StartSession answers
- * EnableSessionSSL false, so libimobiledevice never starts TLS and the
- * certificates of a pair record are never checked.
+ * As on real devices, StartSession answers EnableSessionSSL true and the
+ * rest of the session is TLS (lab-tls.c) until StopSession and the
+ * client's close_notify; the plain-session fault answers false instead.
  */
 #include <stdio.h>
 #include <string.h>
@@ -21,17 +21,21 @@
 #include "plist-compat.h"
 
 #define LD_MAX_FRAME (4u << 20)
-#define LD_LEAVE_MS  1000 /* EnterRecovery answered -> off usbmuxd, at most */
+#define LD_LEAVE_MS  1000 /* EnterRecovery answered, tunnel kept open -> leaves */
 
 struct ldsim {
 	struct sim_device *dev;
-	bool session;          /* StartSession succeeded on this connection */
-	bool recovery_pending; /* EnterRecovery answered; mode change once flushed */
-	guint leave_timer;     /* reply flushed: the device leaves when this fires */
+	bool session;       /* StartSession succeeded on this connection */
+	bool start_tls;     /* StartSession reply queued: TLS follows it */
+	bool leaving;       /* EnterRecovery accepted: the device will leave */
+	guint leave_timer;  /* tunnel kept open: the device leaves anyway then */
+	struct labtls *tls; /* the session's TLS, while it is on */
+	GByteArray *plain;  /* decrypted bytes not yet a whole frame */
 };
 
-/* What a handler wants done with the tunnel after its reply. */
-enum ld_next { LD_KEEP, LD_CLOSE };
+/* What a handler wants done with the tunnel: keep it, close it after the
+ * reply, or close it without sending the reply. */
+enum ld_next { LD_KEEP, LD_CLOSE, LD_DROP };
 
 /* A PKCS#1 key, as real devices send it: libimobiledevice's OpenSSL backend
  * reads it with PEM_read_bio_RSAPublicKey to issue the device certificate
@@ -187,7 +191,7 @@ static enum ld_next success(plist_t reply)
 	return LD_KEEP;
 }
 
-static gboolean request_recovery_idle(gpointer data)
+static gboolean request_recovery_cb(gpointer data)
 {
 	struct sim_device *d = data;
 	enum sim_mode mode;
@@ -250,11 +254,12 @@ static enum ld_next rq_start_session(struct ldsim *s, const struct sim_device *d
 	if (err)
 		return fail(s, reply, err);
 	s->session = true;
+	s->start_tls = !(d->faults & SIM_FAULT_PLAIN_SESSION);
 	char *id = g_uuid_string_random();
 	char *up = g_ascii_strup(id, -1);
 
 	plist_dict_set_item(reply, "SessionID", plist_new_string(up));
-	plist_dict_set_item(reply, "EnableSessionSSL", plist_new_bool(0));
+	plist_dict_set_item(reply, "EnableSessionSSL", plist_new_bool(s->start_tls));
 	g_free(up);
 	g_free(id);
 	return LD_KEEP;
@@ -266,7 +271,9 @@ static enum ld_next rq_stop_session(struct ldsim *s, const struct sim_device *d,
 	(void)d;
 	(void)req;
 	s->session = false;
-	return success(reply);
+	success(reply);
+	/* enter-drop=stop, rebooting: the reply goes out, then the tunnel dies. */
+	return s->leaving && d->enter_drop == SIM_DROP_AFTER_STOP ? LD_CLOSE : LD_KEEP;
 }
 
 static enum ld_next rq_pair(struct ldsim *s, const struct sim_device *d, plist_t req, plist_t reply)
@@ -325,8 +332,19 @@ static enum ld_next rq_enter_recovery(struct ldsim *s, const struct sim_device *
 	/* Since iOS 14.5 only a paired session may send the device to Recovery. */
 	if (version_at_least(d->ios_version, 14, 5) && !s->session)
 		return fail(s, reply, "SessionInactive");
-	s->recovery_pending = true;
-	return success(reply);
+	success(reply);
+	s->leaving = true;
+	switch (d->enter_drop) {
+	case SIM_DROP_BEFORE_REPLY:
+		lab_log(s->dev, "lockdown", "EnterRecovery: tunnel dropped before the reply");
+		return LD_DROP;
+	case SIM_DROP_AFTER_REPLY:
+		return LD_CLOSE;
+	case SIM_DROP_AFTER_STOP:
+	case SIM_DROP_WHEN_CLOSED:
+	default:
+		return LD_KEEP;
+	}
 }
 
 static enum ld_next rq_goodbye(struct ldsim *s, const struct sim_device *d, plist_t req,
@@ -402,6 +420,19 @@ static bool apply_fault(struct ldsim *s, const struct sim_device *d, GByteArray 
 	return true;
 }
 
+/* The tunnel gets data as it is now: through TLS while a session has it. */
+static bool emit(struct ldsim *s, GByteArray *data, GByteArray *out)
+{
+	bool ok = true;
+
+	if (s->tls)
+		ok = labtls_output(s->tls, data->data, data->len, out);
+	else
+		g_byte_array_append(out, data->data, data->len);
+	g_byte_array_set_size(data, 0);
+	return ok;
+}
+
 /* One request in, at most one reply out. false: close the tunnel. */
 static bool handle(struct ldsim *s, plist_t req, GByteArray *out)
 {
@@ -432,7 +463,8 @@ static bool handle(struct ldsim *s, plist_t req, GByteArray *out)
 		next = requests[i].fn(s, &d, req, reply);
 	else
 		fail(s, reply, "InvalidRequest");
-	put_plist(out, reply);
+	if (next != LD_DROP)
+		put_plist(out, reply);
 	plist_free(reply);
 	return next == LD_KEEP;
 }
@@ -447,9 +479,14 @@ struct ldsim *ldsim_new(struct sim_device *d)
 	return s;
 }
 
-bool ldsim_feed(struct ldsim *s, GByteArray *in, GByteArray *out)
+/* Whole frames of in, one reply each into out (through emit). Stops after
+ * the frame that turned TLS on: the bytes after it are ciphertext. */
+static bool feed_frames(struct ldsim *s, GByteArray *in, GByteArray *out)
 {
-	while (in->len >= 4) {
+	GByteArray *reply = g_byte_array_new();
+	bool ok = true;
+
+	while (ok && !s->start_tls && in->len >= 4) {
 		uint32_t be, len;
 		plist_t req = NULL;
 		bool keep;
@@ -458,7 +495,8 @@ bool ldsim_feed(struct ldsim *s, GByteArray *in, GByteArray *out)
 		len = GUINT32_FROM_BE(be);
 		if (len > LD_MAX_FRAME) {
 			lab_log(s->dev, "lockdown", "frame of %u bytes: closing", len);
-			return false;
+			ok = false;
+			break;
 		}
 		if (in->len - 4 < len)
 			break;
@@ -467,14 +505,69 @@ bool ldsim_feed(struct ldsim *s, GByteArray *in, GByteArray *out)
 		if (!req || plist_get_node_type(req) != PLIST_DICT) {
 			lab_log(s->dev, "lockdown", "unparsable request: closing");
 			plist_free(req);
+			ok = false;
+			break;
+		}
+		keep = handle(s, req, reply);
+		plist_free(req);
+		ok = emit(s, reply, out) && keep;
+	}
+	g_byte_array_unref(reply);
+	return ok;
+}
+
+static void tls_begin(struct ldsim *s)
+{
+	s->start_tls = false;
+	s->tls = labtls_new();
+	lab_log(s->dev, "lockdown", "StartSession: TLS from here on");
+	if (!s->plain)
+		s->plain = g_byte_array_new();
+}
+
+static void tls_end(struct ldsim *s)
+{
+	lab_log(s->dev, "lockdown", "TLS closed by the client (%s)", labtls_version(s->tls));
+	labtls_free(s->tls);
+	s->tls = NULL;
+	g_byte_array_set_size(s->plain, 0);
+}
+
+bool ldsim_feed(struct ldsim *s, GByteArray *in, GByteArray *out)
+{
+	for (;;) {
+		enum labtls_status st;
+
+		if (!s->tls) {
+			if (!feed_frames(s, in, out))
+				return false;
+			if (!s->start_tls)
+				return true;
+			tls_begin(s);
+			if (!s->tls)
+				return false;
+		}
+		st = labtls_input(s->tls, in, s->plain, out);
+		if (st == LABTLS_ERROR) {
+			lab_log(s->dev, "lockdown", "TLS error: closing");
 			return false;
 		}
-		keep = handle(s, req, out);
-		plist_free(req);
-		if (!keep)
+		if (!feed_frames(s, s->plain, out))
 			return false;
+		if (st != LABTLS_CLOSED)
+			return true;
+		tls_end(s); /* what follows close_notify is plain */
 	}
-	return true;
+}
+
+static void leave(struct sim_device *d)
+{
+	unsigned leave_ms;
+
+	lab_lock();
+	leave_ms = d->leave_ms;
+	lab_unlock();
+	g_timeout_add(lab_ms(leave_ms), request_recovery_cb, d);
 }
 
 static gboolean leave_timeout(gpointer data)
@@ -482,26 +575,25 @@ static gboolean leave_timeout(gpointer data)
 	struct ldsim *s = data;
 
 	s->leave_timer = 0;
-	g_idle_add(request_recovery_idle, s->dev);
+	s->leaving = false;
+	lab_log(s->dev, "lockdown", "EnterRecovery: the client kept the tunnel open; leaving");
+	g_idle_add(request_recovery_cb, s->dev);
 	return G_SOURCE_REMOVE;
 }
 
 /*
- * The EnterRecovery reply is in the socket: only now may the device leave
- * usbmuxd, or the client would see the tunnel die before its answer. A real
- * device leaves 1-3 s later, so a client may still end its session
- * (StopSession, Goodbye): the device leaves when the client closes the
- * tunnel, or after LD_LEAVE_MS. Leaving at once broke that conversation,
- * which Debian 13's libusbmuxd 2.1.0 turns into an endless send loop. The
- * mode change goes through an idle callback because it detaches the device,
- * which closes the very connection we are serving.
+ * The EnterRecovery reply is in the socket. The device leaves usbmuxd when
+ * the tunnel is gone (closed by the client, or by the device itself, as
+ * enter-drop says), leave_ms later, never before: the client would see the
+ * tunnel die before its answer. A client that keeps it open meets the
+ * reboot LD_LEAVE_MS later. The mode change goes through the main loop
+ * because it detaches the device, which closes the very connection we are
+ * serving.
  */
 void ldsim_flushed(struct ldsim *s)
 {
-	if (!s->recovery_pending)
-		return;
-	s->recovery_pending = false;
-	s->leave_timer = g_timeout_add(LD_LEAVE_MS, leave_timeout, s);
+	if (s->leaving && !s->leave_timer)
+		s->leave_timer = g_timeout_add(lab_ms(LD_LEAVE_MS), leave_timeout, s);
 }
 
 void ldsim_free(struct ldsim *s)
@@ -509,11 +601,13 @@ void ldsim_free(struct ldsim *s)
 	if (!s)
 		return;
 	/* The device got the request even if the client vanished before our
-	 * reply was written, or it closed the tunnel after reading it. */
-	if (s->recovery_pending || s->leave_timer) {
-		if (s->leave_timer)
-			g_source_remove(s->leave_timer);
-		g_idle_add(request_recovery_idle, s->dev);
-	}
+	 * reply was written, or closed the tunnel after reading it. */
+	if (s->leave_timer)
+		g_source_remove(s->leave_timer);
+	if (s->leaving)
+		leave(s->dev);
+	labtls_free(s->tls);
+	if (s->plain)
+		g_byte_array_unref(s->plain);
 	g_free(s);
 }

@@ -16,6 +16,7 @@
  * Pair records live in memory only: /var/lib/lockdown is never touched.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -61,6 +62,7 @@ struct conn {
 	struct sim_device *dev; /* tunnel target */
 	struct ldsim *ld;       /* tunnel lockdownd state */
 	struct rdsim *rd;       /* or restored / FDR, in restore mode (lab-restored.c) */
+	guint latency_timer;    /* replies held back by ld-latency */
 };
 
 static struct {
@@ -71,7 +73,11 @@ static struct {
 	GHashTable *records; /* udid -> GBytes; an empty GBytes marks a deleted record */
 	GBytes *canned;      /* the pair record served for PAIRED/INVALID_HOSTID */
 	unsigned next_id;
-} mux = {.fd = -1};
+	bool lifecycle;           /* run only while a device is in a mux mode */
+	bool available;           /* not switched off with `ctl mux off` */
+	unsigned listen_delay_ms; /* between bind() and listen() */
+	bool preflight;           /* pair unpaired devices on attach, as usbmuxd 1.1.1 */
+} mux = {.fd = -1, .available = true};
 
 static bool conn_flush(struct conn *c);
 
@@ -310,6 +316,17 @@ static void cmd_listen(struct conn *c, uint32_t tag, plist_t req)
 	}
 }
 
+/* A freshly booted device: lockdownd is not listening for its first
+ * boot-refuse milliseconds on usbmuxd. */
+static bool still_booting(const struct sim_device *d)
+{
+	struct sim_device snap;
+
+	snapshot(d, &snap);
+	return snap.boot_refuse_ms && g_get_monotonic_time() - snap.mux_since_us <
+	                                      (gint64)lab_ms(snap.boot_refuse_ms) * 1000;
+}
+
 /* restored's messages produced on a timer: write them out now. */
 static void restore_kick(void *data)
 {
@@ -357,8 +374,9 @@ static void cmd_connect(struct conn *c, uint32_t tag, plist_t req)
 		send_result(c, tag, MUX_OK);
 		return;
 	}
-	if (port != LOCKDOWN_PORT) {
-		lab_log(d, "mux", "Connect port=%u prog=%s -> CONNREFUSED", port, prog(req));
+	if (port != LOCKDOWN_PORT || still_booting(d)) {
+		lab_log(d, "mux", "Connect port=%u prog=%s -> CONNREFUSED%s", port, prog(req),
+		        port == LOCKDOWN_PORT ? " (lockdownd not up yet)" : "");
 		send_result(c, tag, MUX_CONNREFUSED);
 		return;
 	}
@@ -500,6 +518,8 @@ static void conn_close(struct conn *c)
 		g_source_remove(c->in_watch);
 	if (c->out_watch)
 		g_source_remove(c->out_watch);
+	if (c->latency_timer)
+		g_source_remove(c->latency_timer);
 	close(c->fd);
 	ldsim_free(c->ld);
 	rdsim_free(c->rd);
@@ -552,11 +572,13 @@ static bool conn_flush(struct conn *c)
 	return true;
 }
 
-/* Drain the socket into c->in. false on EOF, error or an oversized backlog. */
-static bool conn_read(struct conn *c)
+/* Drain the socket into c->in. false on EOF, error or an oversized backlog
+ * (*eof: the peer closed; what it sent before is still in c->in). */
+static bool conn_read(struct conn *c, bool *eof)
 {
 	guint8 buf[16384];
 
+	*eof = false;
 	for (;;) {
 		ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
 
@@ -568,17 +590,45 @@ static bool conn_read(struct conn *c)
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
+		*eof = n == 0;
 		return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 	}
+}
+
+static gboolean latency_done(gpointer data)
+{
+	struct conn *c = data;
+
+	c->latency_timer = 0;
+	conn_flush(c);
+	return G_SOURCE_REMOVE;
+}
+
+/* ld-latency: lockdownd's replies go out that much later. true: held. */
+static bool hold_replies(struct conn *c)
+{
+	struct sim_device snap;
+
+	if (c->latency_timer)
+		return true;
+	snapshot(c->dev, &snap);
+	if (!snap.ld_latency_ms || c->out->len == 0)
+		return false;
+	c->latency_timer = g_timeout_add(lab_ms(snap.ld_latency_ms), latency_done, c);
+	return true;
 }
 
 static gboolean conn_in_cb(gint fd, GIOCondition cond, gpointer data)
 {
 	struct conn *c = data;
+	bool eof, ok;
 
 	(void)fd;
 	(void)cond;
-	if (!conn_read(c) || !process_commands(c)) {
+	ok = conn_read(c, &eof);
+	/* A request sent just before the close (a TLS close_notify, say)
+	 * was still sent: handle it, then close. */
+	if ((!ok && !eof) || !process_commands(c)) {
 		conn_close(c);
 		return G_SOURCE_REMOVE;
 	}
@@ -586,6 +636,12 @@ static gboolean conn_in_cb(gint fd, GIOCondition cond, gpointer data)
 	if (c->state == CONN_TUNNEL && !c->close_when_flushed &&
 	    !(c->rd ? rdsim_feed(c->rd, c->in, c->out) : ldsim_feed(c->ld, c->in, c->out)))
 		c->close_when_flushed = true;
+	if (eof) {
+		conn_close(c);
+		return G_SOURCE_REMOVE;
+	}
+	if (c->state == CONN_TUNNEL && hold_replies(c))
+		return G_SOURCE_CONTINUE;
 	return conn_flush(c) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
@@ -620,6 +676,7 @@ static bool listen_start(GError **error)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct stat st;
 	int fd, err;
+	bool ok;
 
 	if (strlen(mux.path) >= sizeof(sa.sun_path)) {
 		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NAMETOOLONG,
@@ -632,7 +689,11 @@ static bool listen_start(GError **error)
 	if (lstat(mux.path, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(mux.path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0) {
+	ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	if (ok && mux.listen_delay_ms)
+		g_usleep(mux.listen_delay_ms * 1000ul); /* a daemon busy between the two */
+	ok = ok && listen(fd, 64) == 0;
+	if (!ok) {
 		err = errno;
 		if (fd >= 0)
 			close(fd);
@@ -640,6 +701,9 @@ static bool listen_start(GError **error)
 		            "usbmuxd socket %s: %s", mux.path, g_strerror(err));
 		return false;
 	}
+	/* After listen(), as usbmuxd does: a client woken by the socket's
+	 * creation may still find nobody listening. */
+	chmod(mux.path, 0666);
 	mux.fd = fd;
 	mux.watch = g_unix_fd_add(fd, G_IO_IN, accept_cb, NULL);
 	return true;
@@ -658,17 +722,61 @@ static void listen_stop(void)
 
 /* --- public -------------------------------------------------------------- */
 
-bool muxsim_init(const char *socket_path, GError **error)
+bool muxsim_init(const char *socket_path, bool lifecycle, GError **error)
 {
 	g_free(mux.path);
 	mux.path = g_strdup(socket_path);
+	mux.lifecycle = lifecycle;
 	if (!mux.records)
 		mux.records = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 		                                    (GDestroyNotify)g_bytes_unref);
+	/* Like Debian's usbmuxd: started when the first device attaches. */
+	if (lifecycle) {
+		lab_log(NULL, "mux", "usbmuxd at %s starts with the first normal-mode device",
+		        mux.path);
+		return true;
+	}
 	if (!listen_start(error))
 		return false;
 	lab_log(NULL, "mux", "listening on %s", mux.path);
 	return true;
+}
+
+static bool any_present(void)
+{
+	for (unsigned i = 0; i < lab_device_count(); i++) {
+		struct sim_device snap;
+
+		snapshot(lab_device(i), &snap);
+		if (present(&snap))
+			return true;
+	}
+	return false;
+}
+
+/* The daemon's start and exit: the socket appears, or it and every client
+ * connection go. */
+static void daemon_start(void)
+{
+	GError *error = NULL;
+
+	if (mux.fd >= 0 || !mux.available)
+		return;
+	if (listen_start(&error))
+		lab_log(NULL, "mux", "usbmuxd started: listening on %s", mux.path);
+	else
+		lab_log(NULL, "mux", "usbmuxd cannot start: %s", error->message);
+	g_clear_error(&error);
+}
+
+static void daemon_exit(void)
+{
+	if (mux.fd < 0)
+		return;
+	listen_stop();
+	while (mux.conns)
+		conn_close(mux.conns->data);
+	lab_log(NULL, "mux", "usbmuxd exited: the last device left, %s removed", mux.path);
 }
 
 static void broadcast(plist_t msg)
@@ -686,16 +794,46 @@ static void broadcast(plist_t msg)
 	}
 }
 
+/* usbmuxd 1.1.1's preflight: for a device on iOS 7+ without a pair record
+ * it calls lockdownd_pair itself, and the device shows "Trust This
+ * Computer?" -- whatever the client that made it reboot wanted. */
+static void preflight(struct sim_device *d)
+{
+	bool ask;
+	unsigned major = 0;
+
+	lab_lock();
+	sscanf(d->ios_version, "%u", &major);
+	ask = d->mode == SIM_NORMAL && d->trust == SIM_TRUST_UNPAIRED && major >= 7 &&
+	      !muxsim_has_saved_pair_record(d->udid);
+	if (ask)
+		d->trust = SIM_TRUST_DIALOG_PENDING;
+	lab_unlock();
+	if (ask)
+		lab_log(d, "mux", "preflight: Pair -> the device shows \"Trust This Computer?\"");
+}
+
+void muxsim_set_preflight(bool on)
+{
+	mux.preflight = on;
+}
+
 void muxsim_attach(struct sim_device *d)
 {
 	struct sim_device snap;
 	plist_t m;
 
 	lab_lock();
-	if (d->mux_id == 0)
+	if (d->mux_id == 0) {
 		d->mux_id = ++mux.next_id; /* a new DeviceID on each attach, like usbmuxd */
+		d->mux_since_us = g_get_monotonic_time();
+	}
 	snap = *d;
 	lab_unlock();
+	if (mux.lifecycle)
+		daemon_start();
+	if (mux.preflight)
+		preflight(d);
 	lab_log(d, "mux", "Attached DeviceID=%u (%s)", snap.mux_id, sim_mode_name(snap.mode));
 	m = attached_message(&snap);
 	broadcast(m);
@@ -728,13 +866,20 @@ void muxsim_detach(struct sim_device *d)
 		if (c->state == CONN_TUNNEL && c->dev == d)
 			conn_close(c);
 	}
+	if (mux.lifecycle && !any_present())
+		daemon_exit();
 }
 
 void muxsim_set_available(bool available)
 {
 	GError *error = NULL;
 
-	if (!mux.path || available == (mux.fd >= 0))
+	if (!mux.path)
+		return;
+	mux.available = available;
+	if (mux.lifecycle && available && !any_present())
+		return; /* nothing to serve: it starts with the next device */
+	if (available == (mux.fd >= 0))
 		return;
 	if (!available) {
 		listen_stop();
@@ -745,6 +890,11 @@ void muxsim_set_available(bool available)
 		lab_log(NULL, "mux", "cannot listen again: %s", error->message);
 		g_error_free(error);
 	}
+}
+
+void muxsim_set_listen_delay(unsigned ms)
+{
+	mux.listen_delay_ms = ms;
 }
 
 void muxsim_shutdown(void)

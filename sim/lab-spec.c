@@ -65,7 +65,27 @@ static const struct {
 	{"bad-serial", SIM_FAULT_BAD_SERIAL},
 	{"no-reply", SIM_FAULT_NO_REPLY_LD},
 	{"no-reply-enter", SIM_FAULT_NO_REPLY_ENTER},
+	{"plain-session", SIM_FAULT_PLAIN_SESSION},
+	{"reboot-stall", SIM_FAULT_REBOOT_STALL},
 };
+
+static const char *const drop_names[] = {
+	[SIM_DROP_WHEN_CLOSED] = "client",
+	[SIM_DROP_AFTER_REPLY] = "reply",
+	[SIM_DROP_AFTER_STOP] = "stop",
+	[SIM_DROP_BEFORE_REPLY] = "before",
+};
+
+static bool drop_parse(const char *v, enum sim_enter_drop *out)
+{
+	for (unsigned i = 0; i < G_N_ELEMENTS(drop_names); i++) {
+		if (!strcmp(v, drop_names[i])) {
+			*out = (enum sim_enter_drop)i;
+			return true;
+		}
+	}
+	return false;
+}
 
 const char *sim_mode_name(enum sim_mode m)
 {
@@ -204,10 +224,30 @@ static bool bad_value(GError **error, const char *key, const char *value)
 
 /* Keys that may change on a live device (`ctl set`), as well as in a spec.
  * The caller holds lab_lock(): the umockdev worker reads these fields. */
+/* The timing keys, all milliseconds. */
+static unsigned *timing_field(struct sim_device *d, const char *key)
+{
+	const struct {
+		const char *key;
+		unsigned *field;
+	} keys[] = {
+	        {"leave", &d->leave_ms},           {"enter-time", &d->enter_ms},
+	        {"boot-time", &d->boot_ms},        {"boot-refuse", &d->boot_refuse_ms},
+	        {"ld-latency", &d->ld_latency_ms}, {"usb-latency", &d->usb_latency_ms},
+	        {"saveenv-time", &d->saveenv_ms},
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (!strcmp(key, keys[i].key))
+			return keys[i].field;
+	return NULL;
+}
+
 static bool set_live_key(struct sim_device *d, const char *key, const char *v, GError **error)
 {
 	bool b;
 	guint64 n;
+	unsigned *field;
 
 	if (!strcmp(key, "trust")) {
 		if (!sim_trust_parse(v, &d->trust))
@@ -241,6 +281,13 @@ static bool set_live_key(struct sim_device *d, const char *key, const char *v, G
 		if (!parse_u64(v, 600000, &n))
 			return bad_value(error, key, v);
 		d->transition_ms = n;
+	} else if (!strcmp(key, "enter-drop")) {
+		if (!drop_parse(v, &d->enter_drop))
+			return bad_value(error, key, v);
+	} else if ((field = timing_field(d, key))) {
+		if (!parse_u64(v, 600000, &n))
+			return bad_value(error, key, v);
+		*field = (unsigned)n;
 	} else if (!strcmp(key, "fault") || !strcmp(key, "faults")) {
 		return sim_faults_parse(v, &d->faults, error);
 	} else if (g_str_has_prefix(key, "restore-")) {
@@ -470,6 +517,36 @@ bool lab_spec_parse(struct sim_device *d, enum sim_mode *home, const char *spec,
 	return true;
 }
 
+/* Within [lo, hi], the same for the same device in every run. */
+static unsigned pick(GRand *r, unsigned lo, unsigned hi)
+{
+	return (unsigned)g_rand_int_range(r, (gint32)lo, (gint32)hi + 1);
+}
+
+void lab_spec_realistic(struct sim_device *d)
+{
+	GRand *r = g_rand_new_with_seed((guint32)(d->ecid ^ (d->ecid >> 32)));
+
+	lab_lock();
+	/* Keys the spec gave keep their values. */
+	if (!d->leave_ms)
+		d->leave_ms = pick(r, 1000, 3000);
+	if (!d->enter_ms)
+		d->enter_ms = pick(r, 5000, 15000);
+	if (!d->boot_ms)
+		d->boot_ms = pick(r, 20000, 60000);
+	if (!d->boot_refuse_ms)
+		d->boot_refuse_ms = pick(r, 2000, 5000);
+	if (!d->ld_latency_ms)
+		d->ld_latency_ms = 5;
+	if (!d->usb_latency_ms)
+		d->usb_latency_ms = 1;
+	if (!d->saveenv_ms)
+		d->saveenv_ms = pick(r, 2100, 3000);
+	lab_unlock();
+	g_rand_free(r);
+}
+
 char *lab_device_describe(const struct sim_device *d)
 {
 	return g_strdup_printf("%u 0x%016llx %s %s %s %s", d->id, (unsigned long long)d->ecid,
@@ -495,8 +572,14 @@ char *lab_device_show(const struct sim_device *d)
 	g_string_append_printf(s, "autoboot=%s\nautoboot-pending=%s\nloop=%d\n",
 	                       d->auto_boot ? "true" : "false",
 	                       d->auto_boot_pending ? "true" : "false", d->broken_os);
-	g_string_append_printf(s, "transition=%u\ninaccessible=%d\nfault=%s\nserial=%s",
-	                       d->transition_ms, d->inaccessible, faults, d->serial_override);
+	g_string_append_printf(s, "transition=%u\nenter-drop=%s\nleave=%u\n", d->transition_ms,
+	                       drop_names[d->enter_drop], d->leave_ms);
+	g_string_append_printf(s, "enter-time=%u\nboot-time=%u\nboot-refuse=%u\n", d->enter_ms,
+	                       d->boot_ms, d->boot_refuse_ms);
+	g_string_append_printf(s, "ld-latency=%u\nusb-latency=%u\nsaveenv-time=%u\n",
+	                       d->ld_latency_ms, d->usb_latency_ms, d->saveenv_ms);
+	g_string_append_printf(s, "inaccessible=%d\nfault=%s\nserial=%s", d->inaccessible, faults,
+	                       d->serial_override);
 	lab_unlock();
 	return g_string_free(s, FALSE);
 }

@@ -63,9 +63,23 @@ static const char *product_name(enum sim_mode m)
 	}
 }
 
-/* iBoot prints the serial number and IMEI; the lab has neither, so both
- * are derived from the ECID (stable per device, distinct between devices).
- * The serial starts with SIM, like lockdownd's SerialNumber. */
+/* A10 and later start the string with SDOM:01, as a real iPhone 8 does
+ * (libirecovery#101). */
+static const char *sdom(const struct sim_device *d)
+{
+	return d->cpid >= 0x8010 && d->cpid < 0x8900 ? "SDOM:01 " : "";
+}
+
+/* The port controller of a Port DFU device has an ECID of its own
+ * (idevicerestore says so); the lab derives one, distinct per device. */
+static unsigned long long port_controller_ecid(const struct sim_device *d)
+{
+	return ((unsigned long long)d->ecid ^ 0x0000F00D00000000ull) | 0x0010000000000000ull;
+}
+
+/* As iBoot prints it: recovery mode names the hardware serial (SRNM, here
+ * derived from the ECID and starting with SIM, like lockdownd's
+ * SerialNumber) and no IMEI; DFU names the ROM (SRTG). */
 static void identity_string(const struct sim_device *d, enum sim_mode m, char *out, size_t n)
 {
 	unsigned long long ecid = (unsigned long long)d->ecid;
@@ -73,26 +87,32 @@ static void identity_string(const struct sim_device *d, enum sim_mode m, char *o
 
 	if (d->faults & SIM_FAULT_BAD_SERIAL) {
 		g_strlcpy(out, d->serial_override, n);
+	} else if (m == SIM_KIS) {
+		/* KIS keeps the identity for its bulk protocol (lab-usb-kis.c;
+		 * libirecovery 1.2.1 and later ask there and ignore this string),
+		 * so a KIS device names only its ROM here. */
+		snprintf(out, n, "SRTG:[%s]", srtg);
 	} else if (m == SIM_RECOVERY) {
 		char srnm[32];
 
 		lab_srnm(d, srnm, sizeof(srnm));
 		snprintf(out, n,
-		         "CPID:%04X CPRV:11 CPFM:03 SCEP:01 BDID:%02X ECID:%016llX IBFL:3C "
-		         "SRNM:[%s] IMEI:[35%013llu]",
-		         d->cpid, d->bdid, ecid, srnm, ecid % 10000000000000ull);
+		         "%sCPID:%04X CPRV:11 CPFM:03 SCEP:01 BDID:%02X ECID:%016llX IBFL:3C "
+		         "SRNM:[%s]",
+		         sdom(d), d->cpid, d->bdid, ecid, srnm);
 	} else if (m == SIM_PORT_DFU) {
 		/* libirecovery takes the AP's CPID from BDID bits 8-23, its board from 24-31. */
 		snprintf(out, n,
 		         "CPID:%04X CPRV:00 CPFM:03 SCEP:00 BDID:%08X ECID:%016llX IBFL:00 "
 		         "SRTG:[%s]",
 		         PORT_DFU_CPID,
-		         (unsigned)((d->bdid & 0xFF) << 24 | (d->cpid & 0xFFFF) << 8), ecid, srtg);
+		         (unsigned)((d->bdid & 0xFF) << 24 | (d->cpid & 0xFFFF) << 8),
+		         port_controller_ecid(d), srtg);
 	} else {
 		snprintf(out, n,
-		         "CPID:%04X CPRV:11 CPFM:03 SCEP:01 BDID:%02X ECID:%016llX IBFL:3C "
+		         "%sCPID:%04X CPRV:11 CPFM:03 SCEP:01 BDID:%02X ECID:%016llX IBFL:3C "
 		         "SRTG:[%s]",
-		         d->cpid, d->bdid, ecid, srtg);
+		         sdom(d), d->cpid, d->bdid, ecid, srtg);
 	}
 }
 
@@ -181,12 +201,20 @@ void usbsim_iboot_setup(struct usb_plug *p)
 	GHashTable *saved;
 
 	build_descriptors(p);
-	nonce_string(buf, sizeof(buf));
+	/* A6 and older have no nonces: string #1, where libirecovery looks for
+	 * them, just says "Apple Inc.". */
+	if (p->d->cpid >= 0x8900 && p->d->cpid < 0x8960)
+		g_strlcpy(buf, "Apple Inc.", sizeof(buf));
+	else
+		nonce_string(buf, sizeof(buf));
 	set_string(p, 1, buf);
 	set_string(p, 2, "Apple Inc.");
 	set_string(p, 3, product_name(p->mode));
 	identity_string(p->d, p->mode, buf, sizeof(buf));
 	set_string(p, 4, buf);
+	/* KIS gives its identity, in the DFU form, only over its protocol. */
+	if (p->mode == SIM_KIS)
+		identity_string(p->d, SIM_DFU, p->kis_identity, sizeof(p->kis_identity));
 
 	/* A boot starts with the saved variables. */
 	p->env = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -360,6 +388,7 @@ static enum leave_kind run_command_locked(struct usb_plug *p, const char *cmd)
 		getenv_value(p, name, p->reply, sizeof(p->reply));
 	} else if (!strcmp(verb, "saveenv")) {
 		saveenv(p);
+		p->slow_ms = p->d->saveenv_ms; /* writing NVRAM takes its time */
 	} else if (!strcmp(verb, "ramdisk")) {
 		take_ramdisk(p);
 	}
@@ -395,7 +424,7 @@ static int iboot_command(struct usb_plug *p, unsigned breq, const guint8 *data, 
 	unsigned n = MIN(wlen, sizeof(cmd) - 1);
 	gchar *esc;
 	enum leave_kind leave;
-	bool erase;
+	bool erase, stall;
 
 	/* The data stage is wlen bytes, NUL-terminated only if the client says so. */
 	memcpy(cmd, data, n);
@@ -414,11 +443,17 @@ static int iboot_command(struct usb_plug *p, unsigned breq, const guint8 *data, 
 	lab_lock();
 	leave = run_command_locked(p, cmd);
 	erase = p->d->restore_erase;
+	stall = leave == LEAVE_REBOOT && (p->d->faults & SIM_FAULT_REBOOT_STALL);
 	lab_unlock();
 	if (!strcmp(cmd, "ramdisk"))
 		lab_log(p->d, "usb", "ramdisk: the %s ramdisk", erase ? "erase" : "update");
 	if (leave != LEAVE_NONE)
 		schedule_reboot(p, leave);
+	if (stall) {
+		/* It resets before acknowledging: the host sees a STALL. */
+		lab_log(p->d, "usb", "reboot: STALL (fault), rebooting anyway");
+		return -EPIPE;
+	}
 	*actual = (int)wlen;
 	return 0;
 }

@@ -53,7 +53,11 @@ struct usb_plug {
 	 * are per open file, as usbfs keeps them, so two processes -- or two
 	 * opens in one -- conflict with EBUSY. */
 	const void *claim[USBSIM_MAX_IFACES];
-	unsigned config; /* bConfigurationValue now: 0 unconfigured, 1 */
+	unsigned config;  /* bConfigurationValue now: 0 unconfigured, 1 */
+	unsigned slow_ms; /* the transfer being run takes this much longer (saveenv) */
+	/* KIS: the identity its bulk protocol gives, the reply to be read. */
+	char kis_identity[256];
+	GByteArray *kis_reply;
 };
 
 struct usb_plug *usb_plug_ref(struct usb_plug *p);
@@ -69,6 +73,9 @@ void usbsim_iboot_setup(struct usb_plug *p);
  * a STALL, -ESHUTDOWN when the device went away) and set *actual. */
 int usbsim_iboot_control(struct usb_plug *p, const guint8 setup[8], guint8 *data, int *actual);
 int usbsim_iboot_bulk(struct usb_plug *p, unsigned ep, const guint8 *data, int len, int *actual);
+/* lab-usb-kis.c: a KIS device's bulk requests and their replies. */
+int usbsim_kis_out(struct usb_plug *p, unsigned ep, const guint8 *data, int len, int *actual);
+int usbsim_kis_in(struct usb_plug *p, unsigned ep, guint8 *data, int len, int *actual);
 /* Forget saved iBoot variables (usbsim_shutdown). */
 void usbsim_iboot_shutdown(void);
 

@@ -56,6 +56,8 @@ void usb_plug_unref(struct usb_plug *p)
 		return;
 	if (p->env)
 		g_hash_table_destroy(p->env);
+	if (p->kis_reply)
+		g_byte_array_unref(p->kis_reply);
 	for (unsigned i = 0; i < USBSIM_N_STRINGS; i++)
 		g_free(p->str_utf8[i]);
 	g_free(p);
@@ -124,11 +126,47 @@ static int run_urb(struct usb_plug *p, struct usbdevfs_urb *urb, guint8 *buf)
 		return 0;
 	case USBDEVFS_URB_TYPE_BULK:
 	case USBDEVFS_URB_TYPE_INTERRUPT:
-		urb->status = usbsim_iboot_bulk(p, urb->endpoint, buf, len, &urb->actual_length);
+		if (p->mode == SIM_KIS && (urb->endpoint & 0x80))
+			urb->status =
+			        usbsim_kis_in(p, urb->endpoint, buf, len, &urb->actual_length);
+		else if (p->mode == SIM_KIS)
+			urb->status =
+			        usbsim_kis_out(p, urb->endpoint, buf, len, &urb->actual_length);
+		else
+			urb->status =
+			        usbsim_iboot_bulk(p, urb->endpoint, buf, len, &urb->actual_length);
 		return 0;
 	default:
 		return EINVAL;
 	}
+}
+
+/* A slow transfer: the client's SUBMITURB returns after the delay, from a
+ * thread of its own, so the worker thread (every device's) never waits. */
+static gpointer delayed_done(gpointer data)
+{
+	UMockdevIoctlClient *c = data;
+	unsigned ms = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(c), "irecsim-delay"));
+
+	g_usleep((gulong)ms * 1000);
+	umockdev_ioctl_client_complete(c, 0, 0);
+	g_object_unref(c);
+	return NULL;
+}
+
+static gboolean complete_later(struct usb_plug *p, UMockdevIoctlClient *c, bool control)
+{
+	unsigned ms;
+
+	lab_lock();
+	ms = lab_ms((control ? p->d->usb_latency_ms : 0) + p->slow_ms);
+	p->slow_ms = 0;
+	lab_unlock();
+	if (ms == 0)
+		return done(c, 0, 0);
+	g_object_set_data(G_OBJECT(c), "irecsim-delay", GUINT_TO_POINTER(ms));
+	g_thread_unref(g_thread_new("urb-delay", delayed_done, g_object_ref(c)));
+	return TRUE;
 }
 
 /* The URB's UMockdevIoctlData stays referenced in the client's queue until
@@ -156,7 +194,7 @@ static gboolean submit_urb(struct usb_plug *p, UMockdevIoctlClient *c)
 		return done(c, -1, err);
 	}
 	g_queue_push_tail(&f->urbs, ud);
-	return done(c, 0, 0);
+	return complete_later(p, c, urb->type == USBDEVFS_URB_TYPE_CONTROL);
 }
 
 /* Completed URBs stay reapable after a disconnect; then ENODEV (Linux).

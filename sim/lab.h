@@ -53,6 +53,17 @@ enum sim_fault {
 	SIM_FAULT_BAD_SERIAL = 1u << 5,     /* serial string replaced by sim_device.serial_override */
 	SIM_FAULT_NO_REPLY_LD = 1u << 6,    /* lockdownd never answers (client must time out) */
 	SIM_FAULT_NO_REPLY_ENTER = 1u << 7, /* lockdownd answers all but EnterRecovery */
+	SIM_FAULT_PLAIN_SESSION = 1u << 8,  /* StartSession answers EnableSessionSSL false */
+	SIM_FAULT_REBOOT_STALL = 1u << 9,   /* "reboot" STALLs (never acknowledged) but reboots */
+};
+
+/* What lockdownd does with the tunnel when it has accepted EnterRecovery
+ * (the device leaves usbmuxd leave_ms after the tunnel is gone). */
+enum sim_enter_drop {
+	SIM_DROP_WHEN_CLOSED = 0, /* reply, leave when the client closes it (or 1 s) */
+	SIM_DROP_AFTER_REPLY,     /* reply, then close the tunnel at once */
+	SIM_DROP_AFTER_STOP,      /* keep it until StopSession is answered */
+	SIM_DROP_BEFORE_REPLY,    /* close it without a reply */
 };
 
 struct sim_device {
@@ -78,6 +89,16 @@ struct sim_device {
 	bool unconfigured;        /* enumerates with no configuration set (bConfigurationValue empty) */
 	unsigned transition_ms;   /* time a mode change takes (device absent meanwhile) */
 	unsigned faults;          /* enum sim_fault bits */
+	enum sim_enter_drop enter_drop;
+	unsigned leave_ms;        /* tunnel dropped after EnterRecovery -> leaves usbmuxd */
+	/* Real-world timings (ms, 0 = off; all scaled by lab_ms()). */
+	unsigned enter_ms;        /* normal -> recovery (else transition_ms) */
+	unsigned boot_ms;         /* recovery -> normal boot (else transition_ms) */
+	unsigned boot_refuse_ms;  /* a freshly booted lockdownd refuses connections */
+	unsigned ld_latency_ms;   /* before each lockdownd reply */
+	unsigned usb_latency_ms;  /* added to each USB control transfer */
+	unsigned saveenv_ms;      /* the saveenv control transfer takes this long */
+	gint64 mux_since_us;      /* when it last attached to usbmuxd (monotonic) */
 
 	/* Restores (lab-restored.c): what a successful one installs, the
 	 * scripted outcomes, and what the last ramdisk sent asked for. */
@@ -120,6 +141,9 @@ void lab_request_mode(struct sim_device *d, enum sim_mode target);
  * OS) or normal. Main loop only. */
 void lab_on_iboot_reboot(struct sim_device *d);
 
+/* A lab duration in real milliseconds: ms times the lab's --time-scale. */
+unsigned lab_ms(unsigned ms);
+
 /* Names for logs and the control socket: "normal", "recovery", "dfu", ... */
 const char *sim_mode_name(enum sim_mode m);
 bool sim_mode_is_usb(enum sim_mode m);
@@ -142,14 +166,21 @@ void usbsim_shutdown(void);
 
 /* --- lab-mux ------------------------------------------------------------- */
 
-/* Listen on socket_path as usbmuxd. */
-bool muxsim_init(const char *socket_path, GError **error);
+/* Listen on socket_path as usbmuxd; with lifecycle only while a device is
+ * in a mux mode (the socket is removed when the last one leaves). */
+bool muxsim_init(const char *socket_path, bool lifecycle, GError **error);
 /* Attach d (mode NORMAL or RESTORE): new mux_id, Attached to listeners. */
 void muxsim_attach(struct sim_device *d);
 /* Detached to listeners, open tunnels to d are closed. */
 void muxsim_detach(struct sim_device *d);
 /* Stop answering (socket removed) or start again: "usbmuxd socket absent". */
 void muxsim_set_available(bool available);
+/* Time between the socket's bind() and listen() on each start: a client
+ * woken by its creation finds nobody listening (ECONNREFUSED) meanwhile. */
+void muxsim_set_listen_delay(unsigned ms);
+/* Run usbmuxd's preflight on each attach: an unpaired device (iOS 7+) gets
+ * a pairing request and shows the Trust dialog (trust dialog-pending). */
+void muxsim_set_preflight(bool on);
 void muxsim_shutdown(void);
 
 /* Internal to lab-mux: lab-mux.c does the socket I/O of a Connect tunnel and
@@ -162,6 +193,22 @@ bool ldsim_feed(struct ldsim *s, GByteArray *in, GByteArray *out);
 /* out has been fully written to the socket (EnterRecovery waits for this). */
 void ldsim_flushed(struct ldsim *s);
 void ldsim_free(struct ldsim *s);
+
+/* lab-tls.c: the TLS server side of a session, on memory buffers. */
+enum labtls_status { LABTLS_OK, LABTLS_CLOSED, LABTLS_ERROR };
+struct labtls;
+bool labtls_init(GError **error); /* once, before the first session */
+void labtls_shutdown(void);
+struct labtls *labtls_new(void);
+void labtls_free(struct labtls *t);
+/* Take whole TLS records from in (ciphertext); plaintext goes to plain,
+ * handshake bytes to out. LABTLS_CLOSED: the client sent close_notify and
+ * what is left in `in` is plain again. */
+enum labtls_status labtls_input(struct labtls *t, GByteArray *in, GByteArray *plain,
+                                GByteArray *out);
+/* Encrypt len bytes of data into out. */
+bool labtls_output(struct labtls *t, const guint8 *data, guint len, GByteArray *out);
+const char *labtls_version(const struct labtls *t);
 /* lab-restored.c: restored (port 62078) and FDR (port 1082) of a device in
  * restore mode, with the same no-I/O contract as ldsim; output produced
  * later (the restore's messages) is announced through kick(conn) and

@@ -5,6 +5,7 @@
 #include "irecctl/cli.h"
 #include "irecctl/discovery.h"
 #include "irecctl/log.h"
+#include "irecctl/mux-endpoint.h"
 #include "irecctl/output.h"
 
 static const struct cmd_option options[] = {
@@ -28,6 +29,14 @@ static int print_json(const struct device_list *l)
 
 	for (size_t i = 0; i < l->n; i++)
 		json_array_append_new(arr, device_to_json(&l->v[i]));
+	/* Normal-mode discovery failed: one record says so (no ids, mode
+	 * "unknown", the reason in "error"), so a script never mistakes
+	 * "usbmuxd unreachable" for "no device in normal mode". */
+	if (l->mux_error[0]) {
+		struct device none = {.mode = MODE_UNKNOWN, .trusted = -1};
+		snprintf(none.error, sizeof(none.error), "usbmuxd unreachable: %s", l->mux_error);
+		json_array_append_new(arr, device_to_json(&none));
+	}
 	ok = output_json(arr);
 	json_decref(arr);
 	return ok ? IREC_OK : IREC_EFAIL;
@@ -51,10 +60,13 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 		log_error("%s", err);
 		return IREC_EFAIL;
 	}
+	if (l.mux_error[0])
+		mux_endpoint_warn_once(l.mux_error);
 	if (ctx->have_device) {
 		keep_selected(&l, &ctx->device);
 		if (l.n == 0) {
-			log_error("no attached device matches the given id");
+			log_error("no attached device matches the given id%s",
+			          l.mux_error[0] ? " (usbmuxd is unreachable: see above)" : "");
 			device_list_free(&l);
 			return IREC_ENODEV;
 		}

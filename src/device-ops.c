@@ -5,6 +5,7 @@
 
 #include <libimobiledevice/libimobiledevice.h>
 #include <libimobiledevice/lockdown.h>
+#include <plist/plist.h>
 #include <usbmuxd.h>
 
 #include "irecctl/device-ops.h"
@@ -63,13 +64,69 @@ static bool have_pair_record(const char *udid)
 	return true;
 }
 
-static lockdownd_error_t enter_with_session(idevice_t dev)
+/* The refusals irecctl tells apart; anything else is "refused". */
+static const struct {
+	const char *name;
+	lockdownd_error_t code;
+} enter_errors[] = {
+        {"SessionInactive", LOCKDOWN_E_SESSION_INACTIVE},
+        {"PasswordProtected", LOCKDOWN_E_PASSWORD_PROTECTED},
+        {"InvalidHostID", LOCKDOWN_E_INVALID_HOST_ID},
+        {"PairingDialogResponsePending", LOCKDOWN_E_PAIRING_DIALOG_RESPONSE_PENDING},
+        {"UserDeniedPairing", LOCKDOWN_E_USER_DENIED_PAIRING},
+};
+
+static lockdownd_error_t reply_error(plist_t reply)
+{
+	plist_t n = plist_dict_get_item(reply, "Error");
+	const char *name;
+
+	/* Like libimobiledevice: a reply without Error is a success. */
+	if (!n || plist_get_node_type(n) != PLIST_STRING)
+		return LOCKDOWN_E_SUCCESS;
+	name = plist_get_string_ptr(n, NULL);
+	for (size_t i = 0; i < sizeof(enter_errors) / sizeof(enter_errors[0]); i++) {
+		if (!strcmp(name, enter_errors[i].name))
+			return enter_errors[i].code;
+	}
+	return LOCKDOWN_E_UNKNOWN_ERROR;
+}
+
+/*
+ * EnterRecovery with its outcome told apart, which lockdownd_enter_recovery()
+ * does not do: a reply (success or a refusal), or none at all. A device on
+ * its way into Recovery may drop the tunnel before it replies; then the
+ * request was sent, *unconfirmed is set, and the arrival decides.
+ */
+static lockdownd_error_t enter_request(lockdownd_client_t client, bool *unconfirmed)
+{
+	plist_t req = plist_new_dict(), reply = NULL;
+	lockdownd_error_t e;
+
+	plist_dict_set_item(req, "Label", plist_new_string(LOCKDOWN_LABEL));
+	plist_dict_set_item(req, "Request", plist_new_string("EnterRecovery"));
+	e = lockdownd_send(client, req);
+	plist_free(req);
+	if (e != LOCKDOWN_E_SUCCESS)
+		return e;
+	if (lockdownd_receive(client, &reply) != LOCKDOWN_E_SUCCESS || !reply ||
+	    plist_get_node_type(reply) != PLIST_DICT) {
+		plist_free(reply);
+		*unconfirmed = true;
+		return LOCKDOWN_E_SUCCESS;
+	}
+	e = reply_error(reply);
+	plist_free(reply);
+	return e;
+}
+
+static lockdownd_error_t enter_with_session(idevice_t dev, bool *unconfirmed)
 {
 	lockdownd_client_t client = NULL;
 	lockdownd_error_t e = lockdownd_client_new_with_handshake(dev, &client, LOCKDOWN_LABEL);
 
 	if (e == LOCKDOWN_E_SUCCESS)
-		e = lockdownd_enter_recovery(client);
+		e = enter_request(client, unconfirmed);
 	lockdownd_client_free(client);
 	return e;
 }
@@ -79,6 +136,7 @@ int ops_enter_recovery(const char *udid, bool allow_pair, char *err, size_t errl
 	idevice_t dev = NULL;
 	lockdownd_client_t client = NULL;
 	lockdownd_error_t e;
+	bool unconfirmed = false;
 
 	if (idevice_new_with_options(&dev, udid, IDEVICE_LOOKUP_USBMUX) != IDEVICE_E_SUCCESS) {
 		snprintf(err, errlen, "the device left usbmuxd");
@@ -86,7 +144,7 @@ int ops_enter_recovery(const char *udid, bool allow_pair, char *err, size_t errl
 	}
 	e = lockdownd_client_new(dev, &client, LOCKDOWN_LABEL);
 	if (e == LOCKDOWN_E_SUCCESS)
-		e = lockdownd_enter_recovery(client);
+		e = enter_request(client, &unconfirmed);
 	lockdownd_client_free(client);
 	if (e == LOCKDOWN_E_SESSION_INACTIVE) {
 		/* iOS 14.5 and later want a paired session; a handshake without a
@@ -101,9 +159,13 @@ int ops_enter_recovery(const char *udid, bool allow_pair, char *err, size_t errl
 			return IREC_ENOTTRUSTED;
 		}
 		log_info("%s: EnterRecovery needs a session (iOS 14.5+); retrying paired", udid);
-		e = enter_with_session(dev);
+		e = enter_with_session(dev, &unconfirmed);
 	}
 	idevice_free(dev);
+	if (unconfirmed)
+		log_info("%s: EnterRecovery sent, no reply (the device may be rebooting): its "
+		         "arrival decides",
+		         udid);
 	return lockdown_status(e, err, errlen);
 }
 

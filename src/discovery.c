@@ -16,9 +16,12 @@
 #include "irecctl/devid.h"
 #include "irecctl/discovery.h"
 #include "irecctl/log.h"
+#include "irecctl/mux-endpoint.h"
 
 /* Small stacks: dozens of probe threads must stay far below 8 MiB of memory. */
 #define PROBE_STACK_SIZE (256 * 1024)
+/* How long a usbmuxd may take to answer before it is trusted anyway. */
+#define MUX_CHECK_MS 2000
 
 enum job_kind { JOB_USB, JOB_MUX };
 
@@ -327,11 +330,20 @@ static int list_mux_devices(usbmuxd_device_info_t **list, int64_t deadline_ms)
 	}
 }
 
-static void add_mux_jobs(const struct discover_opts *o, struct job ***jobs, size_t *n)
+static void add_mux_jobs(const struct discover_opts *o, struct job ***jobs, size_t *n,
+                         struct device_list *out)
 {
 	usbmuxd_device_info_t *list = NULL;
-	int count = list_mux_devices(&list, now_ms() + o->timeout_ms);
+	int count;
 
+	/* libusbmuxd is only handed a usbmuxd that answers as one. */
+	int check_ms =
+	        o->timeout_ms > 0 && o->timeout_ms < MUX_CHECK_MS ? o->timeout_ms : MUX_CHECK_MS;
+
+	if (mux_endpoint_check(check_ms, out->mux_error, sizeof(out->mux_error)) != MUX_UP)
+		return;
+	out->mux_error[0] = '\0';
+	count = list_mux_devices(&list, now_ms() + o->timeout_ms);
 	if (count < 0) {
 		log_debug("usbmuxd not reachable (%s): no normal-mode devices", strerror(-count));
 		return;
@@ -403,7 +415,7 @@ int discover(struct device_list *out, const struct discover_opts *o, char *err, 
 		add_usb_jobs(ctx, o, &jobs, &n);
 	else
 		log_warn("%s: recovery and DFU devices cannot be seen", err);
-	add_mux_jobs(o, &jobs, &n);
+	add_mux_jobs(o, &jobs, &n, out);
 	run_jobs(jobs, n, o->timeout_ms, out);
 	free(jobs);
 	mark_conflicts(out);

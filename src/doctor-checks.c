@@ -310,9 +310,13 @@ static void pair_fix(const struct device_list *l, size_t unpaired, char *buf, si
 	for (size_t i = 0; unpaired == 1 && i < l->n; i++)
 		if (l->v[i].mode == MODE_NORMAL && l->v[i].trusted == 0 && l->v[i].udid[0])
 			sanitize_text(udid, sizeof(udid), l->v[i].udid);
+	/* usbmuxd's preflight pairs unpaired devices on every attach: a Trust
+	 * dialog after each reboot that irecctl neither causes nor can stop. */
 	snprintf(buf, len,
 	         "unlock the device, run `idevicepair -u %s pair` and tap Trust; unpaired, iOS "
-	         "14.5+ enters recovery only by buttons",
+	         "14.5+ enters recovery only by buttons. Until then usbmuxd itself asks it to "
+	         "pair (\"Trust This Computer?\") each time it attaches, after every reboot too; "
+	         "irecctl does not",
 	         udid);
 }
 

@@ -72,8 +72,13 @@ struct event_loop {
 	bool usb_thread_started;
 	int usb_done;
 
-	/* usbmuxd source */
-	usbmuxd_subscription_context_t mux;
+	/* usbmuxd source (events-mux.c) */
+	usbmuxd_subscription_context_t mux; /* while a usbmuxd is there */
+	int mux_inotify;                    /* watches the socket's directory */
+	int mux_stop[2];                    /* wakes the watch thread to end */
+	char mux_name[256];                 /* the socket's file name */
+	pthread_t mux_thread;
+	bool mux_thread_started;
 };
 
 /* events.c, for the sources. Take the loop lock themselves. */
@@ -103,9 +108,13 @@ void ev_stamp(int64_t *mono_ms, struct timespec *wall);
 /* events-src.c, for events_start()/events_stop() and the loop's last unref. */
 int ev_usb_start(struct event_loop *l, char *err, size_t errlen);
 void ev_usb_stop(struct event_loop *l);
+void ev_usb_free(struct event_loop *l);
+/* events-mux.c: the usbmuxd source, its subscription and socket watch. */
 int ev_mux_start(struct event_loop *l, char *err, size_t errlen);
 void ev_mux_stop(struct event_loop *l);
-void ev_usb_free(struct event_loop *l);
+/* events-src.c, for libusbmuxd's callback: an arrival, a departure. */
+void ev_mux_added(struct event_loop *l, const usbmuxd_device_info_t *info);
+void ev_mux_removed(struct event_loop *l, const usbmuxd_device_info_t *info);
 
 /*
  * events-fdpad.c: keep libusb's udev monitor off the fd numbers other

@@ -8,7 +8,8 @@
  * in milliseconds, and nothing wakes it otherwise. (libirecovery's own
  * event API is not used: it sleeps 100 ms per round.)
  *
- * usbmuxd: libusbmuxd's Listen subscription, which runs its own thread.
+ * usbmuxd: libusbmuxd's Listen subscription, which runs its own thread
+ * (held while a usbmuxd is there: events-mux.c).
  *
  * Neither library allows blocking in its callback (libusb forbids I/O in a
  * hotplug callback; libusbmuxd holds its listener lock), so every arrival
@@ -321,7 +322,7 @@ static const struct device *known_mux(const struct event_loop *l, const usbmuxd_
 	return NULL;
 }
 
-static void mux_added(struct event_loop *l, const usbmuxd_device_info_t *info)
+void ev_mux_added(struct event_loop *l, const usbmuxd_device_info_t *info)
 {
 	struct ev_entry *e;
 	uint64_t ecid;
@@ -353,42 +354,7 @@ static void mux_added(struct event_loop *l, const usbmuxd_device_info_t *info)
 		start_probe(e);
 }
 
-static void on_mux_event(const usbmuxd_event_t *event, void *data)
+void ev_mux_removed(struct event_loop *l, const usbmuxd_device_info_t *info)
 {
-	struct event_loop *l = data;
-	int old;
-
-	/* libusbmuxd stops its thread with pthread_cancel(): a cancel inside
-	 * write() to our self-pipe would leave the loop lock held forever. */
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
-	if (event->device.conn_type == CONNECTION_TYPE_USB) {
-		if (event->event == UE_DEVICE_ADD)
-			mux_added(l, &event->device);
-		else if (event->event == UE_DEVICE_REMOVE)
-			ev_mark_left(l, match_mux, &event->device.handle);
-	}
-	pthread_setcancelstate(old, NULL);
-}
-
-int ev_mux_start(struct event_loop *l, char *err, size_t errlen)
-{
-	/* libusbmuxd keeps retrying while usbmuxd is not running (it starts on
-	 * demand): not an error, normal-mode devices appear when it does. */
-	int r = usbmuxd_events_subscribe(&l->mux, on_mux_event, l);
-
-	if (r != 0) {
-		/* a negative errno, or pthread_create()'s positive one */
-		int e = r < 0 ? -r : r;
-		l->mux = NULL;
-		snprintf(err, errlen, "cannot listen to usbmuxd: %s", strerror(e));
-		return -e;
-	}
-	return 0;
-}
-
-void ev_mux_stop(struct event_loop *l)
-{
-	if (l->mux)
-		usbmuxd_events_unsubscribe(l->mux);
-	l->mux = NULL;
+	ev_mark_left(l, match_mux, &info->handle);
 }

@@ -572,6 +572,7 @@ static struct event_loop *loop_new(unsigned flags)
 	l->flags = flags;
 	l->probe_timeout_ms = PROBE_TIMEOUT_MS;
 	l->refs = 1;
+	l->mux_inotify = l->mux_stop[0] = l->mux_stop[1] = -1;
 	return l;
 }
 

@@ -7,6 +7,7 @@
  * its status into the exit code. Nothing below main() exits.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,11 @@ int main(int argc, char **argv)
 	struct cmd_args args;
 	const struct command *cmd = NULL;
 
+	/* A device rebooting into Recovery drops its lockdownd tunnel while
+	 * libimobiledevice 1.3.0 still sends StopSession and SSL_shutdown over
+	 * it with plain write(): SIGPIPE would kill us silently (status 141)
+	 * after the device left. A failed write is an error we handle. */
+	signal(SIGPIPE, SIG_IGN);
 	ctx_init(&ctx);
 	switch (cli_parse(&ctx, argc, argv, &cmd, &args)) {
 	case PARSE_OK:

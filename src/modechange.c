@@ -157,6 +157,13 @@ static int select_targets(const struct ctx *ctx, const struct mc_spec *spec,
 		*n = 1;
 		return absent_target(ctx, spec, &(*out)[0]);
 	}
+	if (*n == 0 && l->mux_error[0]) {
+		/* Not "no device": the normal-mode ones could not be looked at. */
+		log_error("usbmuxd is unreachable, so devices in normal and restore mode cannot be "
+		          "seen: %s",
+		          l->mux_error);
+		return IREC_ENODEV;
+	}
 	if (*n == 0) {
 		log_error(ctx->have_device ? "no attached device matches the given id"
 		                           : "no Apple device attached");

@@ -13,7 +13,9 @@
 #include "irecctl/discovery.h"
 #include "irecctl/exitcode.h"
 #include "irecctl/lock.h"
+#include "irecctl/log.h"
 #include "irecctl/usb.h"
+#include "irecctl/usb-kis.h"
 
 /* A probe's question must not keep an acting irecctl waiting for long
  * (lock.h: an exclusive lock waits for shared holders). */
@@ -86,6 +88,23 @@ static void read_serial(struct usb_handle *uh, uint8_t index, struct device *d)
 	d->accessible = false;
 }
 
+/* KIS keeps its identity out of the serial string: ask its protocol, as
+ * libirecovery 1.2.1 does. Without it the record still says what the
+ * serial string held. */
+static void read_kis_identity(struct usb_handle *uh, struct device *d)
+{
+	char id[sizeof(d->serial)];
+	int r = usb_claim_passive(uh);
+
+	if (r == 0)
+		r = usb_kis_identity(uh, id, sizeof(id), PROBE_IBOOT_TIMEOUT_MS);
+	if (r == 0)
+		memcpy(d->serial, id, sizeof(d->serial));
+	else
+		log_debug("%s: no KIS identity: %s", d->usb_location,
+		          libusb_strerror((enum libusb_error)r));
+}
+
 bool usb_probe(libusb_device *dev, struct device *d, unsigned flags)
 {
 	struct usb_handle uh;
@@ -103,6 +122,8 @@ bool usb_probe(libusb_device *dev, struct device *d, unsigned flags)
 		return true;
 	}
 	read_serial(&uh, serial_index, d);
+	if (d->mode == MODE_KIS && d->accessible)
+		read_kis_identity(&uh, d);
 	usb_identify_serial(d);
 	if ((flags & USB_PROBE_IBOOT) && d->mode == MODE_RECOVERY && d->ecid && d->accessible)
 		read_iboot_version(&uh, d);

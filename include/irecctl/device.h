@@ -68,6 +68,9 @@ struct device {
 struct device_list {
 	struct device *v;
 	size_t n, cap;
+	/* Why usbmuxd could not be asked (normal and restore mode devices
+	 * unseen), "" when it could. */
+	char mux_error[128];
 };
 
 /* Append a zeroed device (trusted = -1, accessible = true); NULL on OOM. */

@@ -44,6 +44,7 @@ lab-unpaired)
 		pair-records=warn \
 		'pair-records~^1 of 1 normal-mode device not paired with this host: 00008030-0000000000000003 \(iPhone 11\); records: kept by the usbmuxd at UNIX:' \
 		'pair-records%idevicepair -u 00008030-0000000000000003 pair' \
+		'pair-records%usbmuxd itself asks it to pair .* after every reboot too; irecctl does not' \
 		lock-dir=ok "lock-dir~^$tmp/locks \\((created now|exists), mode 1777\\)" \
 		model-table=warn 'model-table~0x0000000000000044 \(CPID 0x8150, BDID 0x44\)' \
 		'model-table%update irecctl' libraries=ok 'libraries~^libusb [0-9]+\.[0-9]+'

@@ -7,6 +7,8 @@ set -eu
 : "${IRECSIM:?}" "${IRECCTL:?}"
 . "$(dirname "$0")/../casekit.sh"
 export T="$tmp"
+# usbmuxd as on a Debian host (see tests/modes/cases.sh).
+LAB_OPTS="--default-socket --mux-lifecycle"
 
 cat >"$tmp/lib.sh" <<'EOF'
 # wait_line FILE REGEX: until a background irecctl printed it (10 s at most).
@@ -234,6 +236,7 @@ next-to-irecovery)
 		bg "$IRECCTL" -v watch --json >"$T/w.out" 2>"$T/w.err"
 		wait_line "$T/w.err" "watching"
 		irecovery -i 0x31 -n
+		"$IRECSIM" ctl wait 1 normal >/dev/null
 		# Until watch has probed the normal-mode arrival: a device that leaves
 		# while lockdownd is being asked is reported in mode unknown.
 		wait_count "$T/w.out" "\"event\":\"add\".*\"mode\":\"normal\"" 1
@@ -261,6 +264,79 @@ two-waiters)
 	has out '^a=0$'
 	has out '^b=0$'
 	json_valid watch "$tmp/b.out"
+	;;
+mux-hostile)
+	# A socket at USBMUXD_SOCKET_ADDRESS that is not usbmuxd (answers
+	# garbage, or closes at once): libusbmuxd's Listen thread leaked a socket
+	# per reconnect until FD_SET aborted the process (status 134) in wait,
+	# watch, enter and exit. Now: checked first, a clear warning, no crash.
+	cat >"$T/hostile.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(64)
+while True:
+    c, _ = s.accept()
+    if sys.argv[2] == "garbage":
+        c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+    c.close()
+PY
+	for kind in garbage close; do
+		inlab $R8 -- '
+			python3 "$T/hostile.py" "$T/'$kind'" '$kind' & h=$!
+			while [ ! -S "$T/'$kind'" ]; do sleep 0.01; done
+			export USBMUXD_SOCKET_ADDRESS="UNIX:$T/'$kind'"
+			"$IRECCTL" wait --for normal -d 0x31 --timeout 2 2>"$T/wait.err"; echo "wait=$?"
+			"$IRECCTL" watch --timeout 1 >/dev/null 2>"$T/watch.err"; echo "watch=$?"
+			"$IRECCTL" enter -d 00008130-0000000000000011 2>"$T/enter.err"; echo "enter=$?"
+			"$IRECCTL" status --json 2>"$T/status.err"; echo "status=$?"
+			"$IRECCTL" exit -d 0x31 --timeout 3 2>"$T/exit.err"; echo "exit=$?"
+			kill $h'
+		has out '^wait=5$'
+		has out '^watch=0$'
+		has out '^enter=3$'
+		has out '^status=0$'
+		has out '^exit=5$'
+		has out '"error": "usbmuxd unreachable: .* does not speak the usbmuxd protocol'
+		for f in wait watch status exit; do
+			has "$f.err" 'warning: .* does not speak the usbmuxd protocol .*: normal and restore mode devices cannot be seen'
+			[ "$(grep -c warning "$tmp/$f.err")" = 1 ] || fail "$f: not one warning"
+		done
+		has enter.err 'usbmuxd is unreachable, so devices in normal and restore mode cannot be seen'
+	done
+	;;
+mux-appears-later)
+	# No usbmuxd when wait starts (the only device is in recovery); it starts
+	# when the device boots, busy for 50 ms between bind() and listen():
+	# libusbmuxd's own reconnect slept a whole second there.
+	LAB_OPTS="$LAB_OPTS --mux-listen-delay 50"
+	inlab $R8 -- '
+		[ ! -e /var/run/usbmuxd ] || exit 97
+		bg "$IRECCTL" -v watch --json --timeout 30 >"$T/b.out" 2>"$T/b.err"
+		b=$pid
+		wait_line "$T/b.err" "watching"
+		bg_wait --for normal -d 0x31 --timeout 30
+		"$IRECSIM" ctl mode 1 normal >/dev/null
+		finish; cat "$T/w.out"
+		wait_count "$T/b.out" "\"event\":\"add\".*\"mode\":\"normal\"" 1
+		kill -INT $b; wait $b; echo "b=$?"'
+	has out '^rc=0$'
+	has out "^normal $ECID"
+	has out '^b=0$'
+	;;
+mux-private-restart)
+	# usbmuxd at a private path (USBMUXD_SOCKET_ADDRESS) that exits and
+	# starts again: libusbmuxd watches /var/run whatever the path and never
+	# reconnected, so wait timed out.
+	LAB_OPTS="--mux-lifecycle"
+	inlab $N8 -- '
+		"$IRECSIM" ctl mode 1 recovery >/dev/null
+		"$IRECSIM" ctl wait 1 recovery >/dev/null
+		bg_wait --for normal -d 0x31 --timeout 20
+		"$IRECSIM" ctl mode 1 normal >/dev/null
+		finish; cat "$T/w.out"'
+	has out '^rc=0$'
+	has out "^normal $ECID"
 	;;
 *)
 	echo "unknown case $1" >&2

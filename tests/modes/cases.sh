@@ -6,6 +6,10 @@
 set -eu
 : "${IRECSIM:?}" "${IRECCTL:?}"
 . "$(dirname "$0")/../casekit.sh"
+# As on a Debian host: usbmuxd at /var/run/usbmuxd (the lab's, in a private
+# mount namespace), started when a normal-mode device attaches and gone
+# when the last one leaves, so every enter and exit spans its exit/restart.
+LAB_OPTS="--default-socket --mux-lifecycle"
 
 case "$1" in
 exit-verified)
@@ -26,6 +30,21 @@ enter-verified)
 	out_has '^MODE: Recovery$'
 	out_has '^ECID: 0x0*11$'
 	;;
+enter-tls-drop)
+	# Real sessions are TLS, and a rebooting device drops the tunnel under
+	# libimobiledevice's StopSession/SSL_shutdown: a write that raises
+	# SIGPIPE (status 141) unless irecctl ignores it. Every way it drops
+	# (client: the device waits until the client closes it).
+	for drop in client reply stop before; do
+		inlab iPhone16,1:normal:ecid=0x11:ios=17.5:enter-drop=$drop -- '
+			"$IRECCTL" enter -d 0x11 || exit $?
+			irecovery -i 0x11 -q'
+		rc_is 0
+		out_has 'normal -> recovery'
+		out_has '^MODE: Recovery$'
+		grep -q 'StartSession: TLS from here on' "$LAB_LOG" || fail "no TLS session ($drop)"
+	done
+	;;
 enter-old-ios-unpaired)
 	# Before iOS 14.5 no session is needed, so no pairing either.
 	inlab iPhone9,1:normal:ecid=0x12:ios=12.5.7:trust=unpaired -- '"$IRECCTL" enter'
@@ -37,6 +56,19 @@ enter-untrusted)
 	rc_is 9
 	err_has 'no pair record: use --pair'
 	out_has '"result": "not-trusted"'
+	;;
+preflight-trust-dialog)
+	# usbmuxd's preflight asks an unpaired device to pair when it attaches
+	# (the Trust dialog): that is usbmuxd, never irecctl, which sends no Pair.
+	LAB_OPTS="$LAB_OPTS --mux-preflight"
+	inlab iPhone12,1:normal:ecid=0x13:ios=17.5:trust=unpaired -- '
+		"$IRECCTL" status --json || exit 10
+		"$IRECCTL" enter -d 0x13; echo "enter=$?"'
+	out_has '"trusted": false'
+	out_has '^enter=9$'
+	grep -q 'preflight: Pair -> the device shows "Trust This Computer?"' "$LAB_LOG" ||
+		fail "no preflight"
+	! grep -Eq 'lockdown (Pair|ValidatePair) .*label=irecctl' "$LAB_LOG" || fail "irecctl paired"
 	;;
 enter-already)
 	inlab iPhone10,1:recovery:ecid=0x22 -- '"$IRECCTL" enter'
@@ -118,6 +150,19 @@ enter-dfu-assisted)
 	rc_is 0
 	out_has 'recovery -> dfu'
 	err_has '2/4  Press and hold Side and Volume Down now'
+	;;
+enter-port-dfu)
+	# The person's buttons land it in Port DFU, whose identity names the port
+	# controller's ECID, not the phone's: matched by the USB location it left.
+	inlab iPhone16,1:recovery:ecid=0x22:transition=2000 -- '
+		"$IRECCTL" enter --dfu --wait-for-person --timeout 30 &
+		pid=$!
+		"$IRECSIM" ctl wait 1 gone 15000 >/dev/null || exit 98
+		"$IRECSIM" ctl mode 1 port-dfu >/dev/null
+		wait $pid'
+	rc_is 0
+	out_has 'recovery -> port-dfu'
+	grep -q 'usb plug port-dfu' "$LAB_LOG" || fail "not in Port DFU"
 	;;
 enter-dfu-missed)
 	# Nobody holds the buttons: auto-boot was set first, so it boots normally.

@@ -103,8 +103,22 @@ mux-absent)
 	echo $? >"$tmp/rc"
 	set -e
 	rc_is 0
-	json_count 1
+	# the recovery device, and the record that says usbmuxd could not be asked
+	json_count 2
 	out_has '"mode": "recovery"'
+	out_has '"error": "usbmuxd unreachable: usbmuxd is not running'
+	err_has '^irecctl: warning: usbmuxd is not running .*: normal and restore mode devices cannot be seen$'
+	;;
+kis-identity)
+	# A KIS device's serial string has no identity (as on real ones): irecctl
+	# reads it over the KIS bulk protocol, as libirecovery 1.2.1 does.
+	lab iPhone16,1:kis:ecid=0x77 -- status --json
+	rc_is 0
+	json_count 1
+	out_has '"mode": "kis"'
+	out_has '"ecid": "0x0000000000000077"'
+	out_has '"product_type": "iPhone16,1"'
+	grep -q 'usb kis request portal=0x10 index=0x100' "$LAB_LOG" || fail "no KIS GET_INFO"
 	;;
 stuck-device)
 	# A device whose lockdownd never answers is listed with an error at the

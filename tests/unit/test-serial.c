@@ -68,6 +68,31 @@ static void test_dfu_string(void **state)
 	assert_string_equal(serial_status_name(SERIAL_OK), "ok");
 }
 
+/* Strings real devices give: an iPhone 8 in recovery (libirecovery#101,
+ * with SDOM, SRNM and no IMEI) and in DFU, and an A12 in DFU. */
+static void test_real_strings(void **state)
+{
+	(void)state;
+	struct irec_serial s;
+
+	assert_int_equal(serial_parse("SDOM:01 CPID:8015 CPRV:11 CPFM:03 SCEP:01 BDID:0C "
+	                              "ECID:00113DD918D2402E IBFL:3C SRNM:[FD3VW25VJCM4]",
+	                              &s),
+	                 SERIAL_OK);
+	assert_int_equal(have_bits(&s), H_CORE | H_SRNM);
+	assert_int_equal(s.cpid, 0x8015);
+	assert_true(s.bdid == 0x0C);
+	assert_true(s.ecid == 0x00113DD918D2402EULL);
+	assert_string_equal(s.srnm, "FD3VW25VJCM4");
+	assert_int_equal(serial_parse("SDOM:01 CPID:8020 CPRV:11 CPFM:03 SCEP:01 BDID:0E "
+	                              "ECID:001A2B3C4D5E6F70 IBFL:3C SRTG:[iBoot-4479.0.0.100.4]",
+	                              &s),
+	                 SERIAL_OK);
+	assert_int_equal(have_bits(&s), H_CORE | H_SRTG);
+	assert_true(s.ecid == 0x001A2B3C4D5E6F70ULL);
+	assert_string_equal(s.srtg, "iBoot-4479.0.0.100.4");
+}
+
 static void test_every_field(void **state)
 {
 	(void)state;
@@ -409,6 +434,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_dfu_string),
+	        cmocka_unit_test(test_real_strings),
 	        cmocka_unit_test(test_every_field),
 	        cmocka_unit_test(test_order_case_spacing),
 	        cmocka_unit_test(test_old_forms),

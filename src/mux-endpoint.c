@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The usbmuxd endpoint check (see mux-endpoint.h). One request in the
+ * usbmuxd plist protocol v1, as libusbmuxd sends it: a 16-byte
+ * little-endian header {length, version 1, message 8 (plist), tag} and an
+ * XML plist; the answer must be a header of the same kind and a plist
+ * dictionary. Anything else is not a usbmuxd.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <plist/plist.h>
+
+#include "irecctl/log.h"
+#include "irecctl/mux-endpoint.h"
+
+#define MUX_DEFAULT_PATH "/var/run/usbmuxd"
+#define MUX_HDR_LEN      16u
+#define MUX_MAX_REPLY    (64u * 1024u)
+#define MUX_VERSION      1u
+#define MUX_MSG_PLIST    8u
+#define MUX_TAG          1u
+
+static const char read_buid[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+                                "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+                                "<plist version=\"1.0\">\n<dict>\n"
+                                "\t<key>ClientVersionString</key>\n\t<string>irecctl</string>\n"
+                                "\t<key>MessageType</key>\n\t<string>ReadBUID</string>\n"
+                                "\t<key>ProgName</key>\n\t<string>irecctl</string>\n"
+                                "</dict>\n</plist>\n";
+
+/* libusbmuxd's rule: the text after the last ':' is a port 1..65535. */
+static bool is_tcp_address(const char *a)
+{
+	const char *p = strrchr(a, ':');
+	char *end = NULL;
+	long port;
+
+	if (!p || p == a)
+		return false;
+	port = strtol(p + 1, &end, 10);
+	return end && end != p + 1 && *end == '\0' && port > 0 && port < 65536;
+}
+
+bool mux_endpoint_path(char *buf, size_t len)
+{
+	const char *a = getenv("USBMUXD_SOCKET_ADDRESS");
+
+	if (a && !strncmp(a, "UNIX:", 5) && a[5]) {
+		snprintf(buf, len, "%s", a + 5);
+		return true;
+	}
+	if (a && strncmp(a, "UNIX:", 5) && is_tcp_address(a))
+		return false;
+	snprintf(buf, len, "%s", MUX_DEFAULT_PATH);
+	return true;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+enum reply { REPLY_OK, REPLY_SLOW, REPLY_EOF, REPLY_BAD };
+
+/* Exactly len bytes: REPLY_OK, REPLY_SLOW at the deadline, REPLY_EOF if
+ * the peer closed before sending any, REPLY_BAD on an error or a cut. */
+static enum reply read_full(int fd, void *buf, size_t len, int64_t deadline)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int64_t left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0)
+			return REPLY_SLOW;
+		n = poll(&p, 1, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0)
+			return REPLY_SLOW;
+		n = recv(fd, (char *)buf + got, len - got, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return got == 0 && n == 0 ? REPLY_EOF : REPLY_BAD;
+		got += (size_t)n;
+	}
+	return REPLY_OK;
+}
+
+static bool send_request(int fd)
+{
+	uint32_t len = (uint32_t)(MUX_HDR_LEN + sizeof(read_buid) - 1);
+	uint32_t hdr[4] = {htole32(len), htole32(MUX_VERSION), htole32(MUX_MSG_PLIST),
+	                   htole32(MUX_TAG)};
+	char msg[MUX_HDR_LEN + sizeof(read_buid)];
+
+	memcpy(msg, hdr, MUX_HDR_LEN);
+	memcpy(msg + MUX_HDR_LEN, read_buid, sizeof(read_buid) - 1);
+	return send(fd, msg, len, MSG_NOSIGNAL) == (ssize_t)len;
+}
+
+/* The reply must look like usbmuxd's: our header, then a plist dict. */
+static enum reply check_reply(int fd, int64_t deadline, char *why, size_t whylen)
+{
+	uint32_t hdr[4];
+	uint32_t len;
+	char *payload;
+	plist_t p = NULL;
+	enum reply r = read_full(fd, hdr, sizeof(hdr), deadline);
+
+	if (r != REPLY_OK) {
+		snprintf(why, whylen,
+		         r == REPLY_SLOW ? "no reply yet" : "it closed without a reply");
+		return r;
+	}
+	len = le32toh(hdr[0]);
+	if (le32toh(hdr[1]) != MUX_VERSION || le32toh(hdr[2]) != MUX_MSG_PLIST ||
+	    le32toh(hdr[3]) != MUX_TAG || len <= MUX_HDR_LEN || len > MUX_MAX_REPLY) {
+		snprintf(why, whylen, "the reply is not in usbmuxd's format");
+		return REPLY_BAD;
+	}
+	payload = malloc(len - MUX_HDR_LEN);
+	r = payload ? read_full(fd, payload, len - MUX_HDR_LEN, deadline) : REPLY_BAD;
+	if (r == REPLY_EOF)
+		r = REPLY_BAD; /* a header and then nothing */
+	if (r == REPLY_OK)
+		plist_from_xml(payload, len - MUX_HDR_LEN, &p);
+	free(payload);
+	if (r == REPLY_OK && !(p && plist_get_node_type(p) == PLIST_DICT)) {
+		snprintf(why, whylen, "the reply is not a usbmuxd plist");
+		r = REPLY_BAD;
+	} else if (r != REPLY_OK) {
+		snprintf(why, whylen, "the reply was cut short");
+	}
+	plist_free(p);
+	return r;
+}
+
+/* One connection, one request; *absent when nothing accepts it. */
+static enum reply ask_once(const char *path, int timeout_ms, bool *absent, char *why, size_t whylen)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	enum reply r;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	*absent = true;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		snprintf(why, whylen, "usbmuxd is not running (%s: %s)", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return REPLY_BAD;
+	}
+	*absent = false;
+	r = send_request(fd) ? check_reply(fd, now_ms() + timeout_ms, why, whylen) : REPLY_EOF;
+	close(fd);
+	return r;
+}
+
+enum mux_state mux_endpoint_check(int timeout_ms, char *why, size_t whylen)
+{
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)], reason[128];
+	bool absent;
+	enum reply r;
+
+	if (!mux_endpoint_path(path, sizeof(path)))
+		return MUX_UP;
+	r = ask_once(path, timeout_ms, &absent, why, whylen);
+	/* A daemon on its way out closes the connections it has: if the
+	 * socket is gone on a second try, it was that, not a stranger. */
+	if (r == REPLY_EOF)
+		r = ask_once(path, timeout_ms, &absent, why, whylen);
+	if (absent)
+		return MUX_ABSENT;
+	/* Silence is not proof of anything (a loaded host), and libusbmuxd
+	 * only waits on such a socket: only a wrong answer is refused. */
+	if (r == REPLY_SLOW)
+		log_debug("usbmuxd at %s: %s after %d ms; trusting it", path, why, timeout_ms);
+	if (r == REPLY_OK || r == REPLY_SLOW)
+		return MUX_UP;
+	snprintf(reason, sizeof(reason), "%s", why);
+	snprintf(why, whylen, "%s does not speak the usbmuxd protocol (%s)", path, reason);
+	return MUX_HOSTILE;
+}
+
+void mux_endpoint_warn_once(const char *why)
+{
+	static int warned;
+
+	if (__atomic_exchange_n(&warned, 1, __ATOMIC_ACQ_REL))
+		return;
+	log_warn("%s: normal and restore mode devices cannot be seen", why);
+}
