@@ -60,8 +60,6 @@ t2=$(now_ms); "$IRECSIM" run -- "$IRECCTL" status --json >/dev/null; t3=$(now_ms
 # Both numbers include the lab's start-up; the difference is the tool's own time.
 echo "  irecovery -q:   $((t1 - t0)) ms (lab start included)"
 echo "  irecctl status: $((t3 - t2)) ms (lab start included)"
-t0=$(now_ms); "$IRECCTL" status --json >/dev/null; t1=$(now_ms)
-echo "  irecctl status on this host, no lab: $((t1 - t0)) ms"
 
 if [ -x /usr/bin/time ]; then
 	# shellcheck disable=SC2046

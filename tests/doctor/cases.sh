@@ -21,15 +21,26 @@ NEWER=new:recovery:cpid=0x8150:bdid=0x44:ecid=0x44
 
 case "$1" in
 host)
-	# Whatever this host has: well-formed, one line per check, exit status
-	# 1 exactly when a check failed.
+	# This host's udev rules and tools, but never its USB devices, usbmuxd
+	# or pair records: those are hidden by a private mount namespace.
+	# Well-formed, one line per check, exit status 1 exactly when a check
+	# failed.
+	unshare -m true 2>/dev/null || { echo "SKIP: no mount namespace" >&2; exit 77; }
+	hidden() {
+		unshare -m --propagation private sh -c '
+			for d in /run /var/run /var/lib/lockdown /dev/bus/usb; do
+				[ -d "$d" ] && mount -t tmpfs none "$d"
+			done
+			exec "$@"' sh env -u USBMUXD_SOCKET_ADDRESS IRECCTL_LOCK_DIR="$tmp/locks" "$IRECCTL" "$@"
+	}
+	mkdir -m 0755 "$tmp/locks"
 	set +e
-	"$IRECCTL" doctor --json >"$tmp/out" 2>"$tmp/err"
+	hidden doctor --json >"$tmp/out" 2>"$tmp/err"
 	echo $? >"$tmp/rc"
 	set -e
 	json
 	set +e
-	"$IRECCTL" doctor >"$tmp/out" 2>"$tmp/err"
+	hidden doctor >"$tmp/out" 2>"$tmp/err"
 	echo $? >"$tmp/rc2"
 	set -e
 	[ "$(cat "$tmp/rc2")" = "$(cat "$tmp/rc")" ] || fail "--json and the table disagree on the exit status"
