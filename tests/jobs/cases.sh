@@ -9,6 +9,10 @@ set -eu
 : "${IRECSIM:?}" "${IRECCTL:?}" "${IRECV_CLIENT:?}"
 . "$(dirname "$0")/../casekit.sh"
 export IRECV_CLIENT
+# The bound the parallel cases give each irecctl: a hang guard, scaled for
+# slow (sanitizer) builds; the cases check outcomes, never speed.
+BOUND=$((60 * ${IRECCTL_TEST_TIME_SCALE:-1}))
+export BOUND
 
 # devices N MODE [KEYS]: N device specs of one model, ECIDs 0x101.. (hex).
 devices() {
@@ -44,7 +48,7 @@ parallel-exit)
 	# 16 jobs, one device each: none may fail for another's sake.
 	# shellcheck disable=SC2046
 	inlab $(devices 16 recovery "" iPhone10,1) -- "$PARALLEL"'
-		parallel 16 exit --timeout 60'
+		parallel 16 exit --timeout $BOUND'
 	rc_is 0
 	out_has '^failed: 0$'
 	[ "$(grep -c 'recovery -> normal' "$tmp/out")" = 16 ] || fail "not 16 devices back in normal"
@@ -58,7 +62,7 @@ exit-beside-status)
 			"$IRECCTL" status --json >/dev/null || echo "status failed: $?"
 		  done ) >"$IRECCTL_LOCK_DIR.loop" 2>&1 &
 		loop=$!
-		parallel 4 exit --timeout 60
+		parallel 4 exit --timeout $BOUND
 		: >"$IRECCTL_LOCK_DIR.stop"; wait $loop
 		cat "$IRECCTL_LOCK_DIR.loop"'
 	rc_is 0
@@ -72,9 +76,9 @@ parallel-status)
 	inlab $(devices 32 normal "" iPhone12,1) -- '
 		pids=""
 		for i in 1 2 3 4 5 6 7 8; do
-			# (a generous --timeout: slow sanitizer builds must not turn
-			# slowness into "no answer" records; retries are the point)
-			"$IRECCTL" status --json --timeout 60 >"$IRECCTL_LOCK_DIR.s$i" &
+			# (--timeout a hang guard: slowness must not turn into
+			# "no answer" records; retries are the point)
+			"$IRECCTL" status --json --timeout "$BOUND" >"$IRECCTL_LOCK_DIR.s$i" &
 			pids="$pids $!"
 		done
 		for p in $pids; do wait $p || exit 1; done
@@ -92,7 +96,7 @@ enter-connections)
 		pids=""; i=1
 		while [ $i -le 16 ]; do
 			u=$(printf "00008030-%016X" $((0x100 + i)))
-			"$IRECCTL" enter -d $u --timeout 60 >/dev/null 2>&1 &
+			"$IRECCTL" enter -d $u --timeout "$BOUND" >/dev/null 2>&1 &
 			pids="$pids $!"; i=$((i + 1))
 		done
 		failed=0
