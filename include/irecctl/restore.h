@@ -132,6 +132,7 @@ struct run_result {
 	bool interrupted;    /* Ctrl-C (or SIGTERM) stopped it */
 	bool timed_out;      /* the deadline passed: stopped */
 	bool lingered;       /* it reported the restore finished but did not exit: stopped */
+	bool stopped;        /* it closed its output but did not exit: stopped by irecctl */
 	char got_variant[96];
 };
 

@@ -329,6 +329,16 @@ standin-crash)
 	rc_is 21
 	err_has 'the engine crashed \(signal 11\) after the point of no return'
 	;;
+standin-closes-output)
+	# An engine that closes its output, then cleans up and exits: its own
+	# exit status counts, it is not stopped as a crash.
+	ipsw good
+	rlab "$X" -- 'STANDIN_STOP_AT="Waiting for device to enter restore mode" STANDIN_AFTER=close \
+		"$IRECCTL" restore --engine '"$STANDIN"' --ipsw '"$tmp/good.ipsw"
+	rc_is 1
+	err_has 'the engine failed \(exit 3\): .*Unable to connect to the device'
+	grep -q 'irecctl: engine ended: exit 3' "$STATE"/logs/restore-*-update.log || fail "not its own exit"
+	;;
 standin-hang-kill)
 	# An engine that ignores SIGTERM: SIGKILL after the grace period.
 	ipsw good
