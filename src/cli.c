@@ -86,15 +86,25 @@ static void print_version(void)
 	printf("libusb %u.%u.%u (running)\n", usb->major, usb->minor, usb->micro);
 }
 
+/* TERM unset or "dumb" (Emacs shells, some CI consoles): no escape sequences. */
+static bool term_is_dumb(void)
+{
+	const char *term = getenv("TERM");
+
+	return !term || !*term || !strcmp(term, "dumb");
+}
+
 void ctx_init(struct ctx *ctx)
 {
 	const char *no_color = getenv("NO_COLOR");
+	bool dumb = term_is_dumb();
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->stdin_tty = isatty(STDIN_FILENO);
 	ctx->stdout_tty = isatty(STDOUT_FILENO);
 	ctx->stderr_tty = isatty(STDERR_FILENO);
-	ctx->color = ctx->stdout_tty && !(no_color && *no_color);
+	ctx->color = ctx->stdout_tty && !dumb && !(no_color && *no_color);
+	ctx->stderr_escapes = ctx->stderr_tty && !dumb;
 }
 
 /* Append a cmd_option table to a getopt_long table and its short-option string. */
@@ -249,6 +259,20 @@ static bool check_arg_count(const struct command *cmd, const struct cmd_args *ar
 	return false;
 }
 
+/* -d picks one device, --all every one; commands where --all means nothing refuse it. */
+static bool check_selection(const struct ctx *ctx, const struct command *cmd)
+{
+	if (ctx->all && ctx->have_device)
+		log_error("-d and --all exclude each other: -d ID acts on one device, --all on "
+		          "every one");
+	else if (ctx->all && cmd->no_all)
+		log_error("'%s' does not take --all: %s", cmd->name, cmd->no_all);
+	else
+		return true;
+	fprintf(stderr, "Try 'irecctl %s --help'.\n", cmd->name);
+	return false;
+}
+
 enum parse_result cli_parse(struct ctx *ctx, int argc, char **argv, const struct command **cmdp,
                             struct cmd_args *args)
 {
@@ -262,8 +286,9 @@ enum parse_result cli_parse(struct ctx *ctx, int argc, char **argv, const struct
 	const char *verb = args->argc > 0 ? args->argv[0] : "status";
 	cmd = command_find(verb);
 	if (!cmd) {
+		/* One line and where to look: not the whole usage for a typo. */
 		log_error("unknown command '%s'", verb);
-		cli_print_usage(stderr);
+		fprintf(stderr, "Try 'irecctl --help' for the list of commands.\n");
 		return PARSE_ERROR;
 	}
 	if (args->argc > 0) {
@@ -276,5 +301,5 @@ enum parse_result cli_parse(struct ctx *ctx, int argc, char **argv, const struct
 			return r;
 	}
 	*cmdp = cmd;
-	return check_arg_count(cmd, args) ? PARSE_OK : PARSE_ERROR;
+	return check_arg_count(cmd, args) && check_selection(ctx, cmd) ? PARSE_OK : PARSE_ERROR;
 }

@@ -17,6 +17,7 @@
 #include "irecctl/model-runtime.h"
 #include "irecctl/model.h"
 #include "irecctl/output.h"
+#include "irecctl/sanitize.h"
 
 /* Indexes into options[]; option_purpose[] maps each to what it prints. */
 enum { OPT_RECOVERY, OPT_DFU, OPT_FORCE_RESTART, OPT_RESTART, OPT_COUNT };
@@ -298,5 +299,6 @@ const struct command cmd_buttons = {
         .options = options,
         .min_args = 1,
         .max_args = 1,
+        .no_all = "it describes a model, not attached devices",
         .run = run,
 };

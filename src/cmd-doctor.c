@@ -14,6 +14,7 @@
 #include "irecctl/doctor.h"
 #include "irecctl/log.h"
 #include "irecctl/output.h"
+#include "irecctl/sanitize.h"
 
 enum { CHECK_COUNT = 8 };
 
@@ -38,21 +39,6 @@ static void run_checks(const struct device_list *l, struct doctor_result res[CHE
 	doctor_check_restore_engine(l, &res[7]);
 }
 
-/* Findings may carry paths and device text: keep JSON valid UTF-8. */
-static json_t *text_or_null(const char *s)
-{
-	char clean[DOCTOR_TEXT];
-	json_t *j;
-
-	if (!*s)
-		return json_null();
-	j = json_string(s);
-	if (j)
-		return j;
-	log_sanitize(clean, sizeof(clean), s);
-	return json_string(clean);
-}
-
 static bool print_json(const struct doctor_result res[CHECK_COUNT])
 {
 	json_t *arr = json_array();
@@ -62,8 +48,8 @@ static bool print_json(const struct doctor_result res[CHECK_COUNT])
 		json_t *o = json_object();
 		json_object_set_new(o, "check", json_string(res[i].check));
 		json_object_set_new(o, "status", json_string(doctor_status_name(res[i].status)));
-		json_object_set_new(o, "finding", text_or_null(res[i].finding));
-		json_object_set_new(o, "fix", text_or_null(res[i].fix));
+		json_object_set_new(o, "finding", output_text(res[i].finding));
+		json_object_set_new(o, "fix", output_text(res[i].fix));
 		json_array_append_new(arr, o);
 	}
 	ok = output_json(arr);
@@ -89,11 +75,11 @@ static void print_human(const struct doctor_result res[CHECK_COUNT], bool color)
 		const char *name = doctor_status_name(res[i].status);
 		int pad = 5 - (int)strlen(name);
 
-		log_sanitize(text, sizeof(text), res[i].finding);
+		sanitize_text(text, sizeof(text), res[i].finding);
 		printf("%s%s%s%*s%-*s  %s\n", color ? status_color(res[i].status) : "", name,
 		       color ? "\033[0m" : "", pad, "", width, res[i].check, text);
 		if (res[i].fix[0]) {
-			log_sanitize(text, sizeof(text), res[i].fix);
+			sanitize_text(text, sizeof(text), res[i].fix);
 			printf("%*sfix: %s\n", 5 + width + 2, "", text);
 		}
 	}
@@ -140,5 +126,6 @@ const struct command cmd_doctor = {
         .options = options,
         .min_args = 0,
         .max_args = 0,
+        .no_all = "it checks this host, not a selection of devices",
         .run = run,
 };

@@ -23,6 +23,7 @@
 #include "irecctl/cli.h"
 #include "irecctl/log.h"
 #include "irecctl/output.h"
+#include "irecctl/sanitize.h"
 #include "irecctl/wait.h"
 
 #define WAIT_DEFAULT_TIMEOUT_S 600.0
@@ -88,10 +89,6 @@ static int parse(struct wait_cli *w, const struct cmd_args *args)
 {
 	struct wait_request *r = &w->req;
 
-	if (w->ctx->all) {
-		log_error("wait: --all is not supported; wait for one device with -d");
-		return IREC_EUSAGE;
-	}
 	if (!args->set[OPT_FOR]) {
 		log_error("wait: --for is required (normal, recovery, dfu, restore, gone or any)");
 		return IREC_EUSAGE;
@@ -132,7 +129,7 @@ static int print_device(const struct ctx *ctx, const struct wait_outcome *o)
 		device_display_name(&o->dev, name, sizeof(name));
 	else
 		snprintf(name, sizeof(name), "-");
-	log_sanitize(clean, sizeof(clean), name);
+	sanitize_text(clean, sizeof(clean), name);
 	printf("%s %s %s\n", o->attached ? mode_name(o->dev.mode) : "gone", ecid, clean);
 	return IREC_OK;
 }
@@ -184,8 +181,10 @@ static int report(struct wait_cli *w, const struct wait_outcome *o, double timeo
 		return IREC_EOTHERMODE;
 	case WAIT_TIMEOUT:
 		if (!o->found) {
-			log_error("%s did not appear within %g s",
-			          w->ctx->have_device ? w->who : "no device", timeout_s);
+			if (w->ctx->have_device)
+				log_error("%s did not appear within %g s", w->who, timeout_s);
+			else
+				log_error("no device appeared within %g s", timeout_s);
 			return IREC_ENODEV;
 		}
 		if (o->attached)
@@ -249,5 +248,6 @@ const struct command cmd_wait = {
         .options = options,
         .min_args = 0,
         .max_args = 0,
+        .no_all = "it waits for one device (name it with -d)",
         .run = run,
 };

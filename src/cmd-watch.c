@@ -12,16 +12,22 @@
  * --exec runs CMD for every event shown (hooks.h): CMD is the first
  * operand, and everything after it is CMD's, so option parsing stops there.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "irecctl/cli.h"
 #include "irecctl/discovery.h"
 #include "irecctl/hooks.h"
 #include "irecctl/log.h"
 #include "irecctl/output.h"
+#include "irecctl/sanitize.h"
 #include "irecctl/wait.h"
 
 enum { OPT_INITIAL, OPT_FOR, OPT_EXEC, OPT_EXEC_TIMEOUT };
@@ -54,6 +60,13 @@ struct watch {
 	unsigned modes;         /* --for: WAIT_MODE bits; 0 = every mode */
 	struct hooks *hooks;    /* --exec, else NULL */
 	bool interrupted;       /* ended by SIGINT/SIGTERM, not --timeout */
+	/* The reader of stdout went away (`watch | head -1`): noticed at once by
+	 * a thread polling stdout, not at the next event's write. */
+	struct event_loop *loop;
+	pthread_t reader_thread;
+	int stop_pipe[2];
+	bool reader_started;
+	bool reader_gone; /* atomic */
 };
 
 static enum dev_mode last_mode(const struct watch *w, uint64_t ecid)
@@ -162,8 +175,8 @@ static bool print_human(char sign, const struct timespec *wall, const struct dev
 	if (d->ecid)
 		devid_format_ecid(d->ecid, ecid);
 	device_display_name(d, product, sizeof(product));
-	log_sanitize(name, sizeof(name), product);
-	log_sanitize(product, sizeof(product), d->product_type[0] ? d->product_type : "-");
+	sanitize_text(name, sizeof(name), product);
+	sanitize_text(product, sizeof(product), d->product_type[0] ? d->product_type : "-");
 	if (previous != MODE_UNKNOWN)
 		snprintf(was, sizeof(was), " (was %s)", mode_name(previous));
 	return printf("%s %c %-8s %s %s %s%s\n", when, sign, mode_name(d->mode), ecid, product,
@@ -204,6 +217,74 @@ static bool emit(struct watch *w, const struct event *ev, bool initial, const st
 	return ok;
 }
 
+/* --- the reader of stdout ------------------------------------------------------ */
+
+/* POLLERR on a pipe whose reader closed it, POLLHUP on a hung-up terminal
+ * or socket; a file or /dev/null never reports either. */
+static void *reader_thread(void *arg)
+{
+	struct watch *w = arg;
+	struct pollfd fds[2] = {{STDOUT_FILENO, 0, 0}, {w->stop_pipe[0], POLLIN, 0}};
+	struct event wake;
+
+	while (poll(fds, 2, -1) < 0 && errno == EINTR)
+		;
+	if (fds[1].revents || !(fds[0].revents & (POLLERR | POLLHUP)))
+		return NULL;
+	__atomic_store_n(&w->reader_gone, true, __ATOMIC_RELEASE);
+	memset(&wake, 0, sizeof(wake));
+	wake.kind = EVENT_ADD;
+	wake.source = EVENT_SRC_TEST;
+	events_inject(w->loop, &wake);
+	return NULL;
+}
+
+static void start_reader_watch(struct watch *w)
+{
+	if (pipe2(w->stop_pipe, O_CLOEXEC) < 0)
+		return;
+	w->reader_started = pthread_create(&w->reader_thread, NULL, reader_thread, w) == 0;
+	if (!w->reader_started) {
+		close(w->stop_pipe[0]);
+		close(w->stop_pipe[1]);
+	}
+}
+
+static void stop_reader_watch(struct watch *w)
+{
+	if (!w->reader_started)
+		return;
+	if (write(w->stop_pipe[1], "x", 1) < 0) {
+		/* a pipe of our own with room in it: cannot fail */
+	}
+	pthread_join(w->reader_thread, NULL);
+	close(w->stop_pipe[0]);
+	close(w->stop_pipe[1]);
+}
+
+/*
+ * Nobody reads any more: the stream has ended, as with Ctrl-C. What stdio
+ * still buffers goes nowhere, so main() does not report a write error.
+ */
+static int reader_gone(void)
+{
+	int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	if (null >= 0) {
+		dup2(null, STDOUT_FILENO);
+		close(null);
+	}
+	clearerr(stdout);
+	log_info("standard output was closed: stopping");
+	return IREC_OK;
+}
+
+/* A failed write: the reader left (EPIPE, SIGPIPE ignored), or a real error. */
+static int write_failed(void)
+{
+	return errno == EPIPE ? reader_gone() : IREC_EFAIL;
+}
+
 /* --- the loop ------------------------------------------------------------------ */
 
 static bool print_initial(struct watch *w)
@@ -216,6 +297,11 @@ static bool print_initial(struct watch *w)
 		    !emit(w, NULL, true, &wall, events_now_ms(), &w->now.v[i].dev, MODE_UNKNOWN))
 			return false;
 	return true;
+}
+
+static bool reader_left(struct watch *w)
+{
+	return __atomic_load_n(&w->reader_gone, __ATOMIC_ACQUIRE);
 }
 
 /*
@@ -250,6 +336,8 @@ static int stream(struct watch *w, struct event_loop *loop, uint64_t seq0, int64
 		case EVENTS_EVENT:
 			break;
 		}
+		if (reader_left(w))
+			return reader_gone();
 		fill_identity(w, &ev);
 		/* Before the snapshot, or announced again: nothing new happened. */
 		if (ev.seq <= seq0 || !presence_apply(&w->now, &ev) || !selected(w, &ev.dev))
@@ -258,7 +346,7 @@ static int stream(struct watch *w, struct event_loop *loop, uint64_t seq0, int64
 		if (ev.kind == EVENT_ADD)
 			previous = last_mode(w, ev.dev.ecid);
 		if (!emit(w, &ev, false, &ev.wall, ev.time_ms, &ev.dev, previous))
-			return IREC_EFAIL;
+			return write_failed();
 		remember(w, &ev.dev);
 	}
 }
@@ -356,10 +444,13 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 		return r;
 	r = start(&w, &loop, &seq0);
 	if (r == IREC_OK && args->set[OPT_INITIAL] && !print_initial(&w))
-		r = IREC_EFAIL;
-	if (r == IREC_OK) {
+		r = write_failed();
+	else if (r == IREC_OK) {
+		w.loop = loop;
+		start_reader_watch(&w);
 		log_info("watching for devices%s", ctx->have_timeout ? "" : " until interrupted");
 		r = stream(&w, loop, seq0, deadline);
+		stop_reader_watch(&w);
 	}
 	events_stop(loop);
 	presence_free(&w.now);

@@ -11,6 +11,7 @@
 #include "irecctl/device-ops.h"
 #include "irecctl/exitcode.h"
 #include "irecctl/log.h"
+#include "irecctl/sanitize.h"
 #include "irecctl/usb.h"
 
 #define LOCKDOWN_LABEL "irecctl"

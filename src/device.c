@@ -8,6 +8,7 @@
 #include "irecctl/log.h"
 #include "irecctl/model-runtime.h"
 #include "irecctl/model.h"
+#include "irecctl/sanitize.h"
 
 static const struct {
 	enum dev_mode mode;
@@ -134,7 +135,7 @@ void device_display_name(const struct device *d, char *buf, size_t len)
 		snprintf(buf, len, "%s", d->model->name);
 	else if (d->product_type[0]) {
 		char clean[sizeof(d->product_type)];
-		log_sanitize(clean, sizeof(clean), d->product_type); /* device-supplied */
+		sanitize_text(clean, sizeof(clean), d->product_type); /* device-supplied */
 		snprintf(buf, len, "Unknown model (%s)", clean);
 	} else if (d->have_cpid && d->have_bdid)
 		snprintf(buf, len, "Unknown model (CPID 0x%04x, BDID 0x%02x)", d->cpid, d->bdid);
@@ -152,4 +153,46 @@ void device_label(const struct device *d, char *buf, size_t len)
 		snprintf(buf, len, "%s", d->udid);
 	else
 		snprintf(buf, len, "a device");
+}
+
+static size_t digit_run(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n;
+}
+
+/* Two digit runs as numbers of any length: leading zeros skipped, then the
+ * longer is larger, then digit by digit. */
+static int compare_numbers(const char *a, size_t na, const char *b, size_t nb)
+{
+	while (na > 1 && *a == '0')
+		a++, na--;
+	while (nb > 1 && *b == '0')
+		b++, nb--;
+	if (na != nb)
+		return na < nb ? -1 : 1;
+	return memcmp(a, b, na);
+}
+
+int device_location_cmp(const char *a, const char *b)
+{
+	while (*a && *b) {
+		size_t na = digit_run(a), nb = digit_run(b);
+		if (na && nb) {
+			int c = compare_numbers(a, na, b, nb);
+			if (c)
+				return c < 0 ? -1 : 1;
+			a += na;
+			b += nb;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	return *a ? 1 : *b ? -1 : 0;
 }

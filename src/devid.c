@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "irecctl/devid.h"
+#include "irecctl/sanitize.h"
 
 static bool all_hex(const char *s, size_t n)
 {
@@ -46,31 +47,50 @@ bool devid_ecid_from_udid(const char *udid, uint64_t *ecid)
 	if (!udid || !is_new_udid(udid))
 		return false;
 	*ecid = strtoull(udid + 9, NULL, 16);
-	return true;
+	/* No device has ECID 0: such a UDID names no ECID to lock or match by. */
+	return *ecid != 0;
+}
+
+/*
+ * The id as a message quotes it: one line of printable text (it may hold
+ * anything), and shortened when long, so the reason after it always fits.
+ */
+static const char *quoted(const char *s, char buf[static 64])
+{
+	char clean[28];
+	size_t n = strlen(s);
+
+	if (n <= 40)
+		return sanitize_text(buf, 64, s);
+	sanitize_text(clean, sizeof(clean), s);
+	snprintf(buf, 64, "%.24s... (%zu characters)", clean, n);
+	return buf;
 }
 
 static bool parse_ecid(const char *s, struct devid *out, char *err, size_t errlen)
 {
 	const char *digits = s;
 	int base = 10;
+	char q[64];
 
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		digits = s + 2;
 		base = 16;
 		if (!all_hex(digits, strlen(digits)) || strlen(digits) > 16) {
 			snprintf(err, errlen,
-			         "invalid ECID '%s': expected 1 to 16 hex digits after 0x", s);
+			         "invalid ECID '%s': expected 1 to 16 hex digits after 0x",
+			         quoted(s, q));
 			return false;
 		}
 	}
 	errno = 0;
 	unsigned long long v = strtoull(digits, NULL, base);
 	if (errno == ERANGE) {
-		snprintf(err, errlen, "invalid ECID '%s': larger than 64 bits", s);
+		snprintf(err, errlen, "invalid ECID '%s': larger than 64 bits", quoted(s, q));
 		return false;
 	}
 	if (v == 0) {
-		snprintf(err, errlen, "invalid ECID '%s': an ECID is never zero", s);
+		snprintf(err, errlen, "invalid ECID '%s': an ECID is never zero", quoted(s, q));
 		return false;
 	}
 	out->kind = DEVID_ECID;
@@ -81,6 +101,8 @@ static bool parse_ecid(const char *s, struct devid *out, char *err, size_t errle
 
 bool devid_parse(const char *s, struct devid *out, char *err, size_t errlen)
 {
+	char q[64];
+
 	memset(out, 0, sizeof(*out));
 	if (!s || !*s) {
 		snprintf(err, errlen, "empty device id");
@@ -89,8 +111,8 @@ bool devid_parse(const char *s, struct devid *out, char *err, size_t errlen)
 	if (!strncasecmp(s, "ecid:", 5)) {
 		const char *v = s + 5;
 		if (!((v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) || all_digits(v))) {
-			snprintf(err, errlen, "invalid ECID '%.80s': expected 0x-prefixed hex or decimal",
-				 v);
+			snprintf(err, errlen, "invalid ECID '%s': expected 0x-prefixed hex or decimal",
+			         quoted(v, q));
 			return false;
 		}
 		return parse_ecid(v, out, err, errlen);
@@ -110,10 +132,10 @@ bool devid_parse(const char *s, struct devid *out, char *err, size_t errlen)
 	if ((s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) || all_digits(s))
 		return parse_ecid(s, out, err, errlen);
 	snprintf(err, errlen,
-	         "invalid device id '%.80s': expected a UDID (40 hex digits or "
+	         "invalid device id '%s': expected a UDID (40 hex digits or "
 	         "XXXXXXXX-XXXXXXXXXXXXXXXX) "
 	         "or an ECID (0x-prefixed hex or decimal)",
-	         s);
+	         quoted(s, q));
 	return false;
 }
 

@@ -395,7 +395,7 @@ static void mark_conflicts(struct device_list *l)
 static int compare_devices(const void *a, const void *b)
 {
 	const struct device *x = a, *y = b;
-	int c = strcmp(x->usb_location, y->usb_location);
+	int c = device_location_cmp(x->usb_location, y->usb_location);
 
 	if (c)
 		return c;

@@ -7,7 +7,9 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@
 #include "irecctl/lock.h"
 #include "irecctl/model.h"
 #include "irecctl/log.h"
+#include "irecctl/sanitize.h"
 #include "irecctl/version.h"
 #include "doctor-priv.h"
 
@@ -99,8 +102,8 @@ void doctor_append_device(char *buf, size_t len, const struct device *d)
 		snprintf(id, sizeof(id), "USB %s", d->usb_location);
 	else
 		snprintf(id, sizeof(id), "a device");
-	log_sanitize(clean_id, sizeof(clean_id), id);
-	log_sanitize(clean_what, sizeof(clean_what), what);
+	sanitize_text(clean_id, sizeof(clean_id), id);
+	sanitize_text(clean_what, sizeof(clean_what), what);
 	doctor_appendf(buf, len, "%s (%s)", clean_id, clean_what);
 }
 
@@ -116,7 +119,7 @@ static void first_error(const struct device_list *l, bool denied, char *buf, siz
 	for (size_t i = 0; i < l->n; i++) {
 		const struct device *d = &l->v[i];
 		if (mode_is_usb(d->mode) && !d->accessible && permission_denied(d) == denied) {
-			log_sanitize(buf, len, d->error);
+			sanitize_text(buf, len, d->error);
 			/* "... (see 'irecctl doctor')": this is irecctl doctor */
 			char *see = strstr(buf, " (see 'irecctl doctor')");
 			if (see)
@@ -306,7 +309,7 @@ static void pair_fix(const struct device_list *l, size_t unpaired, char *buf, si
 
 	for (size_t i = 0; unpaired == 1 && i < l->n; i++)
 		if (l->v[i].mode == MODE_NORMAL && l->v[i].trusted == 0 && l->v[i].udid[0])
-			log_sanitize(udid, sizeof(udid), l->v[i].udid);
+			sanitize_text(udid, sizeof(udid), l->v[i].udid);
 	/* usbmuxd's preflight pairs unpaired devices on every attach: a Trust
 	 * dialog after each reboot that irecctl neither causes nor can stop. */
 	snprintf(buf, len,
@@ -428,6 +431,62 @@ static void judge_lock_mode(const char *dir, bool created, struct doctor_result 
 	}
 }
 
+static bool entry_readable(int dir_fd, const char *name, const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode))
+		return true; /* judged by its type */
+	int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return errno != EACCES;
+	close(fd);
+	return true;
+}
+
+/*
+ * Entries irecctl refuses to lock (a FIFO, a symbolic link, another user's
+ * unreadable file) block their device for good: name them and the fix.
+ */
+static void find_blocking_files(const char *dir, struct doctor_result *r)
+{
+	int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = dir_fd >= 0 ? fdopendir(dir_fd) : NULL;
+	struct dirent *e;
+	size_t found = 0;
+	char names[DOCTOR_TEXT] = "", clean[NAME_MAX + 1], first[NAME_MAX + 1] = "";
+
+	if (!d) {
+		if (dir_fd >= 0)
+			close(dir_fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		struct stat st;
+		const char *why;
+		if (fnmatch("*.lock", e->d_name, FNM_PERIOD) ||
+		    fstatat(dir_fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !lock_entry_blocks(&st, entry_readable(dir_fd, e->d_name, &st), &why))
+			continue;
+		sanitize_text(clean, sizeof(clean), e->d_name);
+		if (!found)
+			snprintf(first, sizeof(first), "%s", clean);
+		if (found++ < FINDING_DEVICES)
+			doctor_appendf(names, sizeof(names), "%s%s (%s)", found > 1 ? ", " : "",
+			               clean, why);
+	}
+	closedir(d);
+	if (!found)
+		return;
+	r->status = DOCTOR_FAIL;
+	doctor_appendf(r->finding, sizeof(r->finding),
+	               "; %zu lock file%s irecctl refuses, blocking %s device%s: %s%s", found,
+	               doctor_plural(found), found == 1 ? "its" : "their", doctor_plural(found),
+	               names, found > FINDING_DEVICES ? ", ..." : "");
+	if (found == 1)
+		snprintf(r->fix, sizeof(r->fix), "sudo rm %s/%s", dir, first);
+	else
+		snprintf(r->fix, sizeof(r->fix), "sudo rm each of them from %s", dir);
+}
+
 void doctor_check_lock_dir(struct doctor_result *r)
 {
 	const char *dir = lock_dir();
@@ -452,11 +511,13 @@ void doctor_check_lock_dir(struct doctor_result *r)
 	if (rc == IREC_OK) {
 		lock_release(&lk);
 		judge_lock_mode(dir, !existed, r);
+		find_blocking_files(dir, r);
 	} else if (rc == IREC_EBUSY) {
 		doctor_appendf(r->finding, sizeof(r->finding),
 		               "%s works (another doctor holds its lock now)", dir);
+		find_blocking_files(dir, r);
 	} else {
-		log_sanitize(clean, sizeof(clean), err);
+		sanitize_text(clean, sizeof(clean), err);
 		r->status = DOCTOR_FAIL;
 		doctor_appendf(r->finding, sizeof(r->finding), "%s", clean);
 		snprintf(r->fix, sizeof(r->fix),

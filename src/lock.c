@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -24,6 +25,7 @@
 #include "irecctl/devid.h"
 #include "irecctl/exitcode.h"
 #include "irecctl/lock.h"
+#include "irecctl/sanitize.h"
 
 #ifndef sigev_notify_thread_id
 #define sigev_notify_thread_id _sigev_un._tid
@@ -92,8 +94,15 @@ static int check_dir(int fd, const char *dir, char *err, size_t errlen)
 static int open_dir(bool create, int *dir_fd, char *err, size_t errlen)
 {
 	const char *dir = lock_dir();
-	bool created = create && mkdir(dir, 01777) == 0;
+	bool created;
 	int fd;
+
+	/* Relative, it would name another directory in every working directory:
+	 * two jobs would not see each other's locks. */
+	if (dir[0] != '/')
+		return fail(IREC_EFAIL, err, errlen,
+		            "IRECCTL_LOCK_DIR must be an absolute path, not '%s'", dir);
+	created = create && mkdir(dir, 01777) == 0;
 
 	if (create && !created && errno != EEXIST)
 		return fail(errno_status(errno), err, errlen,
@@ -162,6 +171,34 @@ static int open_file_at(int dir_fd, const char *name, bool create)
 	return -1;
 }
 
+bool lock_entry_blocks(const struct stat *st, bool readable, const char **why)
+{
+	if (S_ISLNK(st->st_mode))
+		*why = "a symbolic link";
+	else if (!S_ISREG(st->st_mode))
+		*why = "not a regular file";
+	else if (st->st_nlink != 1)
+		*why = "not a plain regular file: a hard link";
+	else if (!readable)
+		*why = "another user's file this user may not open";
+	else
+		return false;
+	return true;
+}
+
+/*
+ * Nobody but its owner (or root) can remove a file in a sticky directory,
+ * and irecctl never locks one it refuses: the device stays blocked until
+ * then, so say how to clear it.
+ */
+static int refuse(const char *path, const char *why, char *err, size_t errlen)
+{
+	return fail(IREC_EFAIL, err, errlen,
+	            "refusing lock file %s (%s): the device stays blocked until it is removed: "
+	            "sudo rm %s",
+	            path, why, path);
+}
+
 static int open_file(uint64_t ecid, bool create, int *out, char *err, size_t errlen)
 {
 	char name[32], path[4096];
@@ -177,19 +214,36 @@ static int open_file(uint64_t ecid, bool create, int *out, char *err, size_t err
 	close(dir_fd);
 	if (fd < 0) {
 		if (errno == ELOOP)
-			return fail(IREC_EFAIL, err, errlen,
-			            "refusing lock file %s: it is a symbolic link", path);
+			return refuse(path, "a symbolic link", err, errlen);
+		if (errno == EACCES)
+			return refuse(path, "another user's file this user may not open", err,
+			              errlen);
 		return fail(errno_status(errno), err, errlen, "cannot open lock file %s: %s", path,
 		            strerror(errno));
 	}
 	/* A FIFO, device or hard link to someone's file is never ours to lock. */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+	const char *why = "not a plain regular file";
+	if (fstat(fd, &st) < 0 || lock_entry_blocks(&st, true, &why)) {
 		close(fd);
-		return fail(IREC_EFAIL, err, errlen,
-		            "refusing lock file %s: not a plain regular file", path);
+		return refuse(path, why, err, errlen);
 	}
 	*out = fd;
 	return IREC_OK;
+}
+
+/* A pid as the file says it: decimal, 1 to INT_MAX, else unknown (0). */
+static pid_t parse_pid(const char *s)
+{
+	char *end = NULL;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v <= 0 || v > INT_MAX)
+		return 0;
+	return (pid_t)v;
 }
 
 /* --- who holds it ---------------------------------------------------------------- */
@@ -223,20 +277,29 @@ static pid_t proc_locks_holder(int fd)
 	return holder;
 }
 
+void lock_parse_contents(const char *buf, size_t n, pid_t *pid, char *job, size_t joblen)
+{
+	char text[LOCK_READ_MAX + 1], *line, *save = NULL;
+
+	if (n > LOCK_READ_MAX)
+		n = LOCK_READ_MAX;
+	memcpy(text, buf, n);
+	text[n] = '\0';
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "pid=", 4) && pid && !*pid)
+			*pid = parse_pid(line + 4);
+		else if (!strncmp(line, "job=", 4) && job && joblen)
+			sanitize_text(job, joblen, line + 4); /* any local user may write it */
+	}
+}
+
 static void read_contents(int fd, pid_t *pid, char *job, size_t joblen)
 {
-	char buf[512], *line, *save = NULL;
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	char buf[LOCK_READ_MAX];
+	ssize_t n = pread(fd, buf, sizeof(buf), 0);
 
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "pid=", 4) && pid && !*pid)
-			*pid = (pid_t)strtol(line + 4, NULL, 10);
-		else if (!strncmp(line, "job=", 4) && job && joblen)
-			snprintf(job, joblen, "%s", line + 4);
-	}
+	if (n > 0)
+		lock_parse_contents(buf, (size_t)n, pid, job, joblen);
 }
 
 static void describe_holder(int fd, uint64_t ecid, char *err, size_t errlen)
@@ -259,11 +322,8 @@ static void write_contents(int fd, uint64_t ecid)
 	const char *job = getenv("IRECCTL_JOB");
 	char buf[256], clean[LOCK_JOB_MAX], id[19];
 	int n;
-	size_t i = 0;
 
-	for (; job && job[i] && i + 1 < sizeof(clean); i++)
-		clean[i] = (job[i] >= 0x20 && job[i] < 0x7f) ? job[i] : '?';
-	clean[i] = '\0';
+	sanitize_text(clean, sizeof(clean), job);
 	devid_format_ecid(ecid, id);
 	n = snprintf(buf, sizeof(buf), "pid=%ld\necid=%s\n%s%s%s", (long)getpid(), id,
 	             clean[0] ? "job=" : "", clean, clean[0] ? "\n" : "");

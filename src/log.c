@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "irecctl/log.h"
+#include "irecctl/sanitize.h"
 
 static int current_level = LOG_NORMAL;
 /* Per-device threads log too; one line must never interleave with another. */
@@ -14,15 +15,23 @@ void log_set_level(int level)
 	current_level = level;
 }
 
-/* The format attribute lets the compiler check fmt at each log_*() call and
- * tells clang's -Wformat-nonliteral that fmt is a checked format here. */
+/*
+ * Messages carry text from devices, lock files and the command line: the
+ * whole line is sanitised, so no caller can forget it for one argument.
+ * The format attribute lets the compiler check fmt at each log_*() call and
+ * tells clang's -Wformat-nonliteral that fmt is a checked format here.
+ */
 __attribute__((format(printf, 2, 0))) static void vlog(const char *prefix, const char *fmt,
                                                        va_list ap)
 {
+	char line[1024], clean[1024];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	sanitize_text(clean, sizeof(clean), line);
 	pthread_mutex_lock(&log_mutex);
 	fputs("irecctl: ", stderr);
 	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
+	fputs(clean, stderr);
 	fputc('\n', stderr);
 	fflush(stderr);
 	pthread_mutex_unlock(&log_mutex);
@@ -44,14 +53,3 @@ DEFINE_LOG(log_warn, "warning: ", LOG_NORMAL)
 DEFINE_LOG(log_note, "", LOG_NORMAL)
 DEFINE_LOG(log_info, "", LOG_VERBOSE)
 DEFINE_LOG(log_debug, "debug: ", LOG_DEBUG)
-
-void log_sanitize(char *dst, size_t dstlen, const char *src)
-{
-	size_t i = 0;
-
-	if (!dstlen)
-		return;
-	for (; src && *src && i + 1 < dstlen; src++)
-		dst[i++] = (*src >= 0x20 && *src < 0x7f) ? *src : '?';
-	dst[i] = '\0';
-}

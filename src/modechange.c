@@ -41,6 +41,7 @@ struct target {
 	struct event_loop *loop;
 	struct guide guide; /* a person's steps, while guided */
 	bool guided;
+	bool unverified; /* --no-wait: sent, never seen arriving */
 };
 
 static void resolve(struct target *t, int status, enum dev_mode mode, const char *fmt, ...)
@@ -287,8 +288,10 @@ static void collect_sends(struct target *v, size_t n)
 		}
 		if (t->send_status != IREC_OK)
 			resolve(t, t->send_status, t->dev.mode, "%s", t->send_error);
-		else if (t->spec->no_wait)
+		else if (t->spec->no_wait) {
 			resolve(t, IREC_OK, t->dev.mode, "request sent (not verified: --no-wait)");
+			t->unverified = true;
+		}
 	}
 }
 
@@ -326,7 +329,7 @@ static void build_guide(struct target *t, bool tty)
 		          0);
 }
 
-static void start_person(struct target *t, bool interactive, bool *guide_taken)
+static void start_person(struct target *t, bool interactive, bool escapes, bool *guide_taken)
 {
 	char name[128];
 
@@ -356,14 +359,14 @@ static void start_person(struct target *t, bool interactive, bool *guide_taken)
 		         mode_name(t->spec->target));
 		/* The guide shows steps only: say here when they are a family's. */
 		buttons_print_inferred(stderr, model_for_buttons(t));
-		build_guide(t, interactive);
+		build_guide(t, interactive && escapes);
 		guide_start(&t->guide, events_now_ms());
 		t->guided = true;
 		*guide_taken = true;
 	}
 }
 
-static void start_target(struct target *t, bool interactive, bool *guide_taken)
+static void start_target(struct target *t, bool interactive, bool escapes, bool *guide_taken)
 {
 	t->spec->plan(&t->dev, t->spec, &t->plan);
 	switch (t->plan.action) {
@@ -374,7 +377,7 @@ static void start_target(struct target *t, bool interactive, bool *guide_taken)
 		resolve(t, t->plan.status, t->dev.mode, "%s", t->plan.message);
 		break;
 	case MC_NEEDS_PERSON:
-		start_person(t, interactive, guide_taken);
+		start_person(t, interactive, escapes, guide_taken);
 		break;
 	case MC_SEND:
 		t->waiting = true;
@@ -504,6 +507,7 @@ static void tick_guides(struct target *v, size_t n)
  * exits right after.
  */
 static bool abandoned_sends;
+static struct target *abandoned_targets;
 
 static void abandon_send(struct target *t)
 {
@@ -581,7 +585,7 @@ static json_t *target_json(const struct target *t)
 	json_object_set_new(o, "mode", json_string(mode_name(t->final_mode)));
 	json_object_set_new(o, "result", json_string(irec_status_name(t->status)));
 	json_object_set_new(o, "exit_code", json_integer(t->status));
-	json_object_set_new(o, "message", json_string(t->message));
+	json_object_set_new(o, "message", output_text(t->message));
 	json_object_set_new(o, "seconds",
 	                    json_real(t->finished_ms > t->started_ms
 	                                      ? (double)(t->finished_ms - t->started_ms) / 1000.0
@@ -614,7 +618,12 @@ static void report(const struct ctx *ctx, const struct target *v, size_t n)
 		device_display_name(&t->dev, name, sizeof(name));
 		if (t->status != IREC_OK)
 			log_error("%s (%s): %s", label, name, t->message);
-		else if (!ctx->json)
+		else if (ctx->json)
+			continue;
+		else if (t->unverified)
+			printf("%s  %s  %s -> %s: commands sent, not verified (--no-wait)\n", label,
+			       name, mode_name(t->dev.mode), mode_name(t->spec->target));
+		else
 			printf("%s  %s  %s -> %s  (%.1f s)\n", label, name, mode_name(t->dev.mode),
 			       mode_name(t->final_mode),
 			       (double)(t->finished_ms - t->started_ms) / 1000.0);
@@ -663,7 +672,7 @@ static int act(struct ctx *ctx, struct target *v, size_t n, int64_t deadline)
 	for (size_t i = 0; i < n; i++) {
 		v[i].loop = loop;
 		if (!v[i].resolved)
-			start_target(&v[i], interactive, &guide_taken);
+			start_target(&v[i], interactive, ctx->stderr_escapes, &guide_taken);
 	}
 	wait_all(loop, v, n, deadline);
 	if (!abandoned_sends)
@@ -754,5 +763,7 @@ int modechange_run(struct ctx *ctx, const struct mc_spec *spec)
 	}
 	if (!abandoned_sends)
 		free(v);
+	else
+		abandoned_targets = v; /* still in use by a send thread: kept, not lost */
 	return status;
 }

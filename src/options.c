@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,15 +20,39 @@ const struct cmd_option global_options[] = {
         {NULL, 0, NULL, NULL},
 };
 
+/*
+ * Plain decimal only ("90", "1.5", ".5"): strtod() alone would also take
+ * leading blanks, a sign ("-0"), hex floats ("0x1p3"), exponents and
+ * "inf", and turn an underflow into 0 without a word.
+ */
+static bool plain_decimal(const char *s, size_t *len)
+{
+	size_t i = 0, digits = 0;
+	bool dot = false;
+
+	for (; s[i]; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			digits++;
+		else if (s[i] == '.' && !dot)
+			dot = true;
+		else
+			break;
+	}
+	*len = i;
+	return digits > 0;
+}
+
 bool parse_duration(const char *s, double *seconds)
 {
 	char *end = NULL;
 	double v, scale = 1.0;
+	size_t len;
 
-	if (!s || !*s)
+	if (!s || !plain_decimal(s, &len))
 		return false;
+	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || !isfinite(v) || v < 0)
+	if (end != s + len || errno || !isfinite(v))
 		return false;
 	if (!strcmp(end, "") || !strcmp(end, "s"))
 		scale = 1.0;

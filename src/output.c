@@ -8,24 +8,20 @@
 #include "irecctl/log.h"
 #include "irecctl/model.h"
 #include "irecctl/output.h"
+#include "irecctl/sanitize.h"
 
-static json_t *str_or_null(const char *s)
+/*
+ * Text from devices, lock files or libraries in JSON: valid UTF-8 is kept,
+ * control characters and invalid bytes become '?' (sanitize_utf8), so a
+ * consumer printing a value raw (jq -r) is as safe as the table.
+ */
+json_t *output_text(const char *s)
 {
-	return s && *s ? json_string(s) : json_null();
-}
-
-/* Device strings are untrusted: JSON must stay valid UTF-8 whatever they hold. */
-static json_t *device_string(const char *s)
-{
-	char clean[256];
+	char clean[512];
 
 	if (!s || !*s)
 		return json_null();
-	json_t *j = json_string(s);
-	if (j)
-		return j;
-	log_sanitize(clean, sizeof(clean), s);
-	return json_string(clean);
+	return json_string(sanitize_utf8(clean, sizeof(clean), s));
 }
 
 static void set_ids(json_t *o, const struct device *d)
@@ -42,18 +38,18 @@ static void set_ids(json_t *o, const struct device *d)
 	json_object_set_new(o, "ecid_int",
 	                    d->ecid && d->ecid <= INT64_MAX ? json_integer((json_int_t)d->ecid)
 	                                                    : json_null());
-	json_object_set_new(o, "udid", device_string(d->udid));
+	json_object_set_new(o, "udid", output_text(d->udid));
 	json_object_set_new(o, "mode", json_string(mode_name(d->mode)));
 }
 
 static void set_model(json_t *o, const struct device *d)
 {
-	json_object_set_new(o, "product_type", device_string(d->product_type));
+	json_object_set_new(o, "product_type", output_text(d->product_type));
 	json_object_set_new(o, "name", d->model ? json_string(d->model->name) : json_null());
 	json_object_set_new(o, "device_class",
 	                    d->model ? json_string(device_class_name(d->model->device_class))
 	                             : json_null());
-	json_object_set_new(o, "board", device_string(d->hw_model));
+	json_object_set_new(o, "board", output_text(d->hw_model));
 	json_object_set_new(o, "cpid", d->have_cpid ? json_integer(d->cpid) : json_null());
 	json_object_set_new(o, "bdid", d->have_bdid ? json_integer(d->bdid) : json_null());
 }
@@ -66,21 +62,21 @@ json_t *device_to_json(const struct device *d)
 		return NULL;
 	set_ids(o, d);
 	set_model(o, d);
-	json_object_set_new(o, "os_version", device_string(d->os_version));
-	json_object_set_new(o, "build", device_string(d->build));
-	json_object_set_new(o, "iboot", device_string(d->iboot));
-	json_object_set_new(o, "device_name", device_string(d->device_name));
-	json_object_set_new(o, "usb_location", str_or_null(d->usb_location));
+	json_object_set_new(o, "os_version", output_text(d->os_version));
+	json_object_set_new(o, "build", output_text(d->build));
+	json_object_set_new(o, "iboot", output_text(d->iboot));
+	json_object_set_new(o, "device_name", output_text(d->device_name));
+	json_object_set_new(o, "usb_location", output_text(d->usb_location));
 	json_object_set_new(o, "trusted", d->trusted < 0 ? json_null() : json_boolean(d->trusted));
 	json_object_set_new(o, "accessible", json_boolean(d->accessible));
-	json_object_set_new(o, "error", str_or_null(d->error));
+	json_object_set_new(o, "error", output_text(d->error));
 	return o;
 }
 
 bool output_json(json_t *value)
 {
 	json_t *doc = contract_stamp(value);
-	int r = doc ? json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : -1;
+	int r = doc ? json_dumpf(doc, stdout, JSON_INDENT(2) | OUTPUT_JSON_FLAGS) : -1;
 
 	json_decref(doc);
 	return r == 0 && fputc('\n', stdout) != EOF;
@@ -89,7 +85,7 @@ bool output_json(json_t *value)
 bool output_json_line(json_t *value)
 {
 	json_t *doc = contract_stamp(value);
-	int r = doc ? json_dumpf(doc, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
+	int r = doc ? json_dumpf(doc, stdout, JSON_COMPACT | OUTPUT_JSON_FLAGS) : -1;
 
 	json_decref(doc);
 	return r == 0 && fputc('\n', stdout) != EOF;
@@ -120,10 +116,10 @@ static void cell_text(const struct device *d, enum column c, char *buf, size_t l
 		break;
 	case COL_MODEL:
 		device_display_name(d, tmp, sizeof(tmp));
-		log_sanitize(buf, len, tmp);
+		sanitize_text(buf, len, tmp);
 		break;
 	case COL_PRODUCT:
-		log_sanitize(buf, len, d->product_type[0] ? d->product_type : "-");
+		sanitize_text(buf, len, d->product_type[0] ? d->product_type : "-");
 		break;
 	case COL_ECID:
 		if (d->ecid)
@@ -131,16 +127,16 @@ static void cell_text(const struct device *d, enum column c, char *buf, size_t l
 		snprintf(buf, len, "%s", d->ecid ? tmp : "-");
 		break;
 	case COL_UDID:
-		log_sanitize(buf, len, d->udid[0] ? d->udid : "-");
+		sanitize_text(buf, len, d->udid[0] ? d->udid : "-");
 		break;
 	case COL_VERSION:
 		if (d->os_version[0])
 			snprintf(tmp, sizeof(tmp), "%s (%s)", d->os_version,
 			         d->build[0] ? d->build : "?");
-		log_sanitize(buf, len, d->os_version[0] ? tmp : d->iboot[0] ? d->iboot : "-");
+		sanitize_text(buf, len, d->os_version[0] ? tmp : d->iboot[0] ? d->iboot : "-");
 		break;
 	case COL_LOCATION:
-		snprintf(buf, len, "%s", d->usb_location[0] ? d->usb_location : "-");
+		sanitize_text(buf, len, d->usb_location[0] ? d->usb_location : "-");
 		break;
 	case COL_TRUSTED:
 		snprintf(buf, len, "%s", d->trusted < 0 ? "-" : d->trusted ? "yes" : "no");
@@ -182,7 +178,7 @@ void output_device_table(FILE *f, const struct device_list *l, bool color)
 			print_cell(f, cell, width[c], c + 1 == COL_COUNT);
 		}
 		if (l->v[i].error[0]) {
-			log_sanitize(cell, sizeof(cell), l->v[i].error);
+			sanitize_text(cell, sizeof(cell), l->v[i].error);
 			fprintf(f, "  %s(%s)%s", color ? "\033[33m" : "", cell,
 			        color ? "\033[0m" : "");
 		}

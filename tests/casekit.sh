@@ -22,6 +22,18 @@ export TMPDIR=/tmp
 # Never the host's shared lock directory: the test's own.
 export IRECCTL_LOCK_DIR="$tmp/locks"
 export LAB_LOG="$tmp/lab.log"
+# scripts/test --valgrind: every irecctl the suites run goes through
+# memcheck; an error or a definite leak makes it exit 99 (the test fails).
+if [ -n "${IRECCTL_VALGRIND:-}" ]; then
+	cat >"$tmp/irecctl" <<EOF
+#!/bin/sh
+exec valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite \\
+	--errors-for-leak-kinds=definite --suppressions="$IRECCTL_VALGRIND" "$IRECCTL" "\$@"
+EOF
+	chmod +x "$tmp/irecctl"
+	IRECCTL="$tmp/irecctl"
+	export IRECCTL
+fi
 # For scripts run inside a lab: wait until a file shows a line of text.
 WAIT_TEXT="$(cd "$(dirname "$0")/.." && pwd)/wait-text.sh"
 export WAIT_TEXT

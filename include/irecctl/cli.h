@@ -39,11 +39,12 @@ struct ctx {
 	bool have_device;
 	bool all;         /* --all */
 	bool json;        /* --json */
-	bool color;       /* stdout is a TTY and neither --no-color nor NO_COLOR */
+	bool color;       /* stdout is a TTY, TERM not dumb, neither --no-color nor NO_COLOR */
 	int verbosity;    /* -1 quiet, 0 normal, 1.. -v count */
 	double timeout_s; /* --timeout */
 	bool have_timeout;
 	bool stdin_tty, stdout_tty, stderr_tty;
+	bool stderr_escapes; /* stderr is a terminal that understands escapes (TERM not dumb) */
 };
 
 struct command {
@@ -53,6 +54,9 @@ struct command {
 	const char *description;          /* a paragraph for `irecctl NAME --help` */
 	const struct cmd_option *options; /* terminated by an entry with name NULL */
 	int min_args, max_args;           /* positional arguments; max -1 = any */
+	/* Why --all makes no sense for this command (it is refused), or NULL:
+	 * --all is accepted (status and watch: every device, their default). */
+	const char *no_all;
 	/* The first operand ends option parsing: a command line follows (watch --exec). */
 	bool operands_end_options;
 	bool hidden; /* not in --help (irecctl completions: for the build) */

@@ -91,6 +91,12 @@ const struct model *device_buttons_model(const struct device *d, const struct mo
  * USB location ("USB 1-4.2"), else its UDID, else "a device". */
 void device_label(const struct device *d, char *buf, size_t len);
 
+/*
+ * strcmp() that compares runs of digits as numbers, so USB locations sort
+ * the way ports are numbered: "1-2" before "1-10", "1-4.2" before "1-4.10".
+ */
+int device_location_cmp(const char *a, const char *b);
+
 /* Marketing name, or "Unknown (CPID 0x8150, BDID 0x44)"-style text. */
 void device_display_name(const struct device *d, char *buf, size_t len);
 

@@ -16,10 +16,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define LOCK_DEFAULT_DIR "/run/lock/irecctl"
 #define LOCK_JOB_MAX     128
+#define LOCK_READ_MAX    512 /* bytes of a lock file ever read */
 
 struct dev_lock {
 	int fd; /* -1: not held */
@@ -72,5 +74,20 @@ const char *lock_dir(void);
  * is no lock file or it cannot be read.
  */
 int lock_holder(uint64_t ecid, pid_t *pid, char *job, size_t joblen);
+
+/*
+ * Parse a lock file's contents (n bytes, not NUL-terminated; anyone may
+ * have written them): pid= into *pid if it is still 0 (0 unless a valid
+ * pid), job= into job, sanitised (sanitize_text()). Either may be NULL.
+ */
+void lock_parse_contents(const char *buf, size_t n, pid_t *pid, char *job, size_t joblen);
+
+/*
+ * Is this entry of the lock directory one irecctl refuses, so that it
+ * blocks its device until someone removes it? st from fstatat() without
+ * following links; readable: whether this user could open it. why gets a
+ * few words ("a symbolic link").
+ */
+bool lock_entry_blocks(const struct stat *st, bool readable, const char **why);
 
 #endif

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Diagnostics: always on stderr, prefixed "irecctl: ". stdout is for data.
- * Device-supplied text is passed through log_sanitize() first so a
- * hostile serial string cannot drive the terminal.
+ * Every message is passed through sanitize_text() as a whole, so a
+ * hostile serial string or lock file cannot drive the terminal.
  */
 #ifndef IRECCTL_LOG_H
 #define IRECCTL_LOG_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "irecctl/sanitize.h"
 
 enum log_level {
 	LOG_QUIET = -1, /* -q: errors only */
@@ -25,7 +27,10 @@ void log_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* n
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* -v */
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* -vv */
 
-/* Copy src into dst, replacing control and non-ASCII bytes with '?'. */
-void log_sanitize(char *dst, size_t dstlen, const char *src);
+/* The older name of sanitize_text() (irecctl/sanitize.h), the one sanitiser. */
+static inline void log_sanitize(char *dst, size_t dstlen, const char *src)
+{
+	sanitize_text(dst, dstlen, src);
+}
 
 #endif

@@ -18,6 +18,15 @@
  */
 json_t *device_to_json(const struct device *d);
 
+/* A JSON string of untrusted text, sanitised for JSON (sanitize_utf8()):
+ * control characters and invalid UTF-8 become '?'. NULL or "": null. */
+json_t *output_text(const char *s);
+
+/* Flags for every JSON irecctl prints: keys in order, and reals with 10
+ * significant digits (3.003, not 3.0030000000000001), enough for seconds
+ * to the millisecond. */
+#define OUTPUT_JSON_FLAGS (JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10))
+
 /* Print a JSON value on stdout followed by a newline, its records stamped
  * with schema_version (contract.h); false on failure. */
 bool output_json(json_t *value);

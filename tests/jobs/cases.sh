@@ -72,7 +72,9 @@ parallel-status)
 	inlab $(devices 32 normal "" iPhone12,1) -- '
 		pids=""
 		for i in 1 2 3 4 5 6 7 8; do
-			"$IRECCTL" status --json >"$IRECCTL_LOCK_DIR.s$i" &
+			# (a generous --timeout: slow sanitizer builds must not turn
+			# slowness into "no answer" records; retries are the point)
+			"$IRECCTL" status --json --timeout 60 >"$IRECCTL_LOCK_DIR.s$i" &
 			pids="$pids $!"
 		done
 		for p in $pids; do wait $p || exit 1; done

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -67,12 +68,12 @@ static void test_global_options_before_and_after_verb(void **state)
 static void test_command_options_and_positionals(void **state)
 {
 	(void)state;
-	struct parsed p = PARSE("wait", "--for", "recovery", "--all");
+	struct parsed p = PARSE("wait", "--for", "recovery", "--json");
 	assert_int_equal(p.r, PARSE_OK);
 	int i = option_index(p.cmd, "for");
 	assert_true(p.args.set[i]);
 	assert_string_equal(p.args.value[i], "recovery");
-	assert_true(p.ctx.all);
+	assert_true(p.ctx.json);
 	assert_int_equal(p.args.argc, 0);
 
 	p = PARSE("buttons", "iPhone 15 Pro", "--dfu");
@@ -176,6 +177,59 @@ static void test_parse_duration(void **state)
 	assert_false(parse_duration("nan", &s));
 	assert_false(parse_duration("inf", &s));
 	assert_false(parse_duration("1e9", &s));
+	assert_true(parse_duration(".5", &s) && s == 0.5);
+	/* strtod() would take all of these. */
+	assert_false(parse_duration("0x1p3", &s));
+	assert_false(parse_duration(" 5", &s));
+	assert_false(parse_duration("\t5", &s));
+	assert_false(parse_duration("-0", &s));
+	assert_false(parse_duration("+5", &s));
+	assert_false(parse_duration("1e-400", &s));
+	assert_false(parse_duration("1e3", &s));
+	assert_false(parse_duration(".", &s));
+	assert_false(parse_duration("1.2.3", &s));
+	char tiny[400] = "0.";
+	memset(tiny + 2, '0', 360);
+	strcpy(tiny + 362, "1");
+	assert_false(parse_duration(tiny, &s)); /* underflows to 0 */
+}
+
+static void test_all_and_device(void **state)
+{
+	(void)state;
+	assert_int_equal(PARSE("exit", "--all").r, PARSE_OK);
+	assert_int_equal(PARSE("enter", "--all").r, PARSE_OK);
+	assert_int_equal(PARSE("--all", "-d", "0x22", "exit").r, PARSE_ERROR);
+	assert_int_equal(PARSE("exit", "-d", "0x22", "--all").r, PARSE_ERROR);
+	/* Defined: every device, what status and watch show anyway. */
+	assert_int_equal(PARSE("status", "--all").r, PARSE_OK);
+	assert_int_equal(PARSE("--all").r, PARSE_OK); /* status */
+	assert_int_equal(PARSE("watch", "--all").r, PARSE_OK);
+	assert_int_equal(PARSE("status", "--all", "-d", "0x22").r, PARSE_ERROR);
+	/* Meaningless there: refused. */
+	assert_int_equal(PARSE("wait", "--all", "--for", "normal").r, PARSE_ERROR);
+	assert_int_equal(PARSE("doctor", "--all").r, PARSE_ERROR);
+	assert_int_equal(PARSE("buttons", "--all", "iPhone10,3").r, PARSE_ERROR);
+}
+
+static void test_dumb_terminal(void **state)
+{
+	const char *old = getenv("TERM");
+	char saved[64] = "";
+
+	(void)state;
+	if (old)
+		snprintf(saved, sizeof(saved), "%s", old);
+	setenv("TERM", "dumb", 1);
+	struct parsed p = PARSE("status");
+	assert_false(p.ctx.color);
+	assert_false(p.ctx.stderr_escapes);
+	unsetenv("TERM");
+	p = PARSE("status");
+	assert_false(p.ctx.color);
+	assert_false(p.ctx.stderr_escapes);
+	if (saved[0])
+		setenv("TERM", saved, 1);
 }
 
 static void test_every_command_has_help(void **state)
@@ -208,6 +262,8 @@ int main(void)
 	        cmocka_unit_test(test_quiet_and_color),
 	        cmocka_unit_test(test_parse_duration),
 	        cmocka_unit_test(test_every_command_has_help),
+	        cmocka_unit_test(test_all_and_device),
+	        cmocka_unit_test(test_dumb_terminal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "irecctl/device.h"
 #include "irecctl/devid.h"
 
 static struct devid parse_ok(const char *s)
@@ -90,6 +91,57 @@ static void test_rejects_garbage(void **state)
 	parse_fails("g1b2c3d4e5f60718293a4b5c6d7e8f9012345678", "invalid device id");
 }
 
+/* However long the id, the message keeps its reason. */
+static void test_long_ids_keep_the_reason(void **state)
+{
+	char id[400];
+
+	(void)state;
+	memset(id, 'x', 300);
+	id[300] = '\0';
+	parse_fails(id, "or an ECID (0x-prefixed hex or decimal)");
+	parse_fails(id, "(300 characters)");
+	memcpy(id, "0x", 2);
+	memset(id + 2, 'f', 298);
+	parse_fails(id, "expected 1 to 16 hex digits after 0x");
+	memset(id, '9', 300);
+	parse_fails(id, "larger than 64 bits");
+	memset(id, 'x', 300);
+	memcpy(id, "ecid:", 5);
+	parse_fails(id, "expected 0x-prefixed hex or decimal");
+	/* Found by fuzz/fuzz-devid: the id is quoted as one printable line. */
+	parse_fails("bad\nid\033[2J", "invalid device id 'bad?id?[2J'");
+	parse_fails("0x12\n", "invalid ECID '0x12?'");
+}
+
+/* Found by fuzz/fuzz-devid: a new-form UDID with ECID 0 carries no ECID. */
+static void test_udid_with_zero_ecid(void **state)
+{
+	struct devid id;
+	char err[256] = "";
+	uint64_t ecid = 1;
+
+	(void)state;
+	assert_true(devid_parse("00008030-0000000000000000", &id, err, sizeof(err)));
+	assert_int_equal(id.kind, DEVID_UDID);
+	assert_false(id.has_ecid);
+	assert_false(devid_ecid_from_udid("00008030-0000000000000000", &ecid));
+}
+
+static void test_usb_locations_sort_naturally(void **state)
+{
+	(void)state;
+	assert_true(device_location_cmp("1-2", "1-10") < 0);
+	assert_true(device_location_cmp("1-10", "1-2") > 0);
+	assert_true(device_location_cmp("1-4.2", "1-4.10") < 0);
+	assert_true(device_location_cmp("2-1", "10-1") < 0);
+	assert_true(device_location_cmp("1-9", "1-9.1") < 0);
+	assert_true(device_location_cmp("1-02", "1-2") == 0);
+	assert_true(device_location_cmp("", "1-1") < 0);
+	assert_true(device_location_cmp("1-1", "1-1") == 0);
+	assert_true(device_location_cmp("99999999999999999999999", "100000000000000000000000") < 0);
+}
+
 static void test_matching(void **state)
 {
 	(void)state;
@@ -119,9 +171,15 @@ static void test_format_ecid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_ecid_hex),        cmocka_unit_test(test_ecid_decimal),
-	        cmocka_unit_test(test_udid_new_form),   cmocka_unit_test(test_udid_old_form),
-	        cmocka_unit_test(test_rejects_garbage), cmocka_unit_test(test_matching),
+	        cmocka_unit_test(test_long_ids_keep_the_reason),
+	        cmocka_unit_test(test_usb_locations_sort_naturally),
+	        cmocka_unit_test(test_udid_with_zero_ecid),
+	        cmocka_unit_test(test_ecid_hex),
+	        cmocka_unit_test(test_ecid_decimal),
+	        cmocka_unit_test(test_udid_new_form),
+	        cmocka_unit_test(test_udid_old_form),
+	        cmocka_unit_test(test_rejects_garbage),
+	        cmocka_unit_test(test_matching),
 	        cmocka_unit_test(test_format_ecid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

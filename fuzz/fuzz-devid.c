@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Device ids as -d takes them (src/devid.c). */
+#include "irecctl/devid.h"
+
+#include "fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = fuzz_string(data, size);
+	char err[256] = "", ecid[19];
+	struct devid id;
+
+	if (devid_parse(s, &id, err, sizeof(err))) {
+		FUZZ_ASSERT(!id.has_ecid || id.ecid != 0);
+		FUZZ_ASSERT(id.kind == DEVID_ECID || strlen(id.udid) == 25 ||
+		            strlen(id.udid) == 40);
+		devid_format_ecid(id.ecid, ecid);
+		FUZZ_ASSERT(strlen(ecid) == 18);
+		devid_matches(&id, id.ecid, id.udid);
+	} else {
+		/* One line, and the reason is never cut off. */
+		FUZZ_ASSERT(err[0] && !strchr(err, '\n'));
+		FUZZ_ASSERT(strlen(err) < sizeof(err) - 1);
+	}
+	free(s);
+	return 0;
+}
