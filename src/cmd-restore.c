@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -38,6 +39,10 @@ static const struct cmd_option options[] = {
         [ROPT_JOBS] = {"jobs", 0, "N", "with --all: at most N restores at once (default 4)"},
         [ROPT_LOCK_TIMEOUT] = {"lock-timeout", 0, "SECONDS",
                                "wait this long for another process to release the device"},
+        /* Set by restore --all for its children: only names the consent in the
+         * audit log; the child still needs --yes --confirm-ecid ECID. */
+        [ROPT_CONSENT_ALL] = {"consent-all", 0, NULL,
+                              "(for --all's children) audit the erase consent as --yes --all"},
         [ROPT_COUNT] = {NULL, 0, NULL, NULL},
 };
 
@@ -69,9 +74,14 @@ static int parse_paths(const struct cmd_args *args, struct rjob_spec *s)
 		log_error("no IPSW given (--ipsw FILE)");
 		return IREC_EUSAGE;
 	}
-	if (!realpath(ipsw, s->ipsw)) {
-		log_error("cannot read the IPSW %s: %s", ipsw, strerror(errno));
-		return IREC_ENOFIT;
+	struct stat st;
+	if (!*ipsw || stat(ipsw, &st) < 0 || !realpath(ipsw, s->ipsw)) {
+		log_error("cannot read the IPSW '%s': %s", ipsw, *ipsw ? strerror(errno) : "empty");
+		return IREC_EUSAGE;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_error("the IPSW %s is not a file (an .ipsw archive is)", ipsw);
+		return IREC_EUSAGE;
 	}
 	return restore_default_dirs(args, s);
 }
@@ -88,6 +98,10 @@ static int parse_numbers(const struct ctx *ctx, const struct cmd_args *args, str
 			return IREC_EUSAGE;
 		}
 		s->jobs = (unsigned)j;
+	}
+	if (ctx->all && ctx->have_device) {
+		log_error("-d and --all exclude each other");
+		return IREC_EUSAGE;
 	}
 	if (args->set[ROPT_JOBS] && !ctx->all) {
 		log_error("--jobs goes with --all");
@@ -113,6 +127,8 @@ static int parse(const struct ctx *ctx, const struct cmd_args *args, struct rjob
 	s->plan = args->set[ROPT_PLAN];
 	s->yes = args->set[ROPT_YES];
 	s->confirm = args->set[ROPT_CONFIRM] ? args->value[ROPT_CONFIRM] : NULL;
+	s->all = ctx->all;
+	s->consent_all = args->set[ROPT_CONSENT_ALL];
 	s->json = ctx->json;
 	s->bar = ctx->stderr_tty && !ctx->json && ctx->verbosity >= 0;
 	s->interactive = ctx->stdin_tty && ctx->stderr_tty;
@@ -191,6 +207,10 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 
 	if (st != IREC_OK)
 		return st;
+	if (args->set[ROPT_ENGINE] && !args->value[ROPT_ENGINE][0]) {
+		log_error("--engine needs a path");
+		return IREC_EUSAGE;
+	}
 	st = engine_probe(args->set[ROPT_ENGINE] ? args->value[ROPT_ENGINE] : NULL, &spec.engine,
 	                  err, sizeof(err));
 	if (st != IREC_OK) {

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
+#include "irecctl/contract.h"
 #include "irecctl/devid.h"
 #include "irecctl/exitcode.h"
 #include "irecctl/log.h"
@@ -31,7 +32,7 @@ static bool mkdir_p(char *path)
 	return mkdir(path, 0700) == 0 || errno == EEXIST;
 }
 
-bool restore_state_dir(char *out, size_t len)
+bool restore_state_path(char *out, size_t len)
 {
 	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
 
@@ -41,7 +42,12 @@ bool restore_state_dir(char *out, size_t len)
 		snprintf(out, len, "%s/.local/state/irecctl", home);
 	else
 		return false;
-	return mkdir_p(out);
+	return true;
+}
+
+bool restore_state_dir(char *out, size_t len)
+{
+	return restore_state_path(out, len) && mkdir_p(out);
 }
 
 bool restore_sha256_file(const char *path, char out[65])
@@ -73,12 +79,17 @@ static json_t *record_json(const struct audit_record *r)
 	gmtime_r(&now, &tm);
 	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	devid_format_ecid(r->dev->ecid, ecid);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s?}",
-	                 "time", t, "ecid", ecid, "product_type", r->dev->product_type, "ipsw",
-	                 r->ipsw, "ipsw_sha256", r->ipsw_sha256, "kind", r->kind, "consent",
-	                 r->consent, "engine", r->engine->path, "engine_version",
-	                 r->engine->version, "result", irec_status_name(r->status), "exit_code",
-	                 r->status, "message", r->message, "log", r->log_path);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s?}",
+	                      "time", t, "ecid", ecid, "product_type", r->dev->product_type, "ipsw",
+	                      r->ipsw, "ipsw_sha256", r->ipsw_sha256, "kind", r->kind, "consent",
+	                      r->consent, "engine", r->engine->path, "engine_version",
+	                      r->engine->version, "result",
+	                      r->result ? r->result : irec_status_name(r->status), "exit_code",
+	                      r->status, "message", r->message, "log", r->log_path);
+	json_t *doc = contract_stamp(o); /* schema_version first, as in every record */
+
+	json_decref(o);
+	return doc;
 }
 
 void audit_append(const struct audit_record *r)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "irecctl/devid.h"
 #include "irecctl/log.h"
@@ -20,21 +21,67 @@
 
 #define ECID_TYPED_MIN 4
 
+/* The nearest existing directory at or above dir, in place; false if none. */
+static bool existing_ancestor(char *dir)
+{
+	struct stat st;
+
+	while (stat(dir, &st) < 0) {
+		char *slash = strrchr(dir, '/');
+		if (errno != ENOENT || !slash)
+			return false;
+		slash[slash == dir] = '\0'; /* keep "/" itself */
+	}
+	return S_ISDIR(st.st_mode);
+}
+
+/* --plan creates nothing: say whether dir could be used (exists as a
+ * directory, or could be created under a writable one). */
+static int dir_would_do(const char *dir)
+{
+	char up[PATH_MAX];
+	struct stat st;
+
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		log_error("%s is not a directory", dir);
+		return IREC_EUSAGE;
+	}
+	snprintf(up, sizeof(up), "%s", dir);
+	if (!existing_ancestor(up) || access(up, W_OK | X_OK) < 0) {
+		log_error("cannot create %s (%s is not a writable directory)", dir, up);
+		return IREC_EFAIL;
+	}
+	return IREC_OK;
+}
+
 static int dir_option(const struct cmd_args *args, int opt, const char *sub, char *out, size_t len,
                       bool *given)
 {
+	bool plan = args->set[ROPT_PLAN];
+
 	char state[PATH_MAX - 64];
 
 	*given = args->set[opt];
+	if (*given && !args->value[opt][0]) {
+		log_error("--%s needs a directory", sub[0] == 'c' ? "cache" : "log-dir");
+		return IREC_EUSAGE;
+	}
 	if (*given) {
-		snprintf(out, len, "%s", args->value[opt]);
-	} else if (restore_state_dir(state, sizeof(state))) {
+		/* The engine runs in a private working directory. */
+		if (!restore_abspath(args->value[opt], out, len)) {
+			log_error("cannot make %s absolute", args->value[opt]);
+			return IREC_EUSAGE;
+		}
+	} else if (plan ? restore_state_path(state, sizeof(state))
+	                : restore_state_dir(state, sizeof(state))) {
 		snprintf(out, len, "%s/%s", state, sub);
 	} else {
 		log_error("no state directory (set XDG_STATE_HOME or HOME), give --%s",
 		          sub[0] == 'c' ? "cache" : "log-dir");
 		return IREC_EUSAGE;
 	}
+	if (plan)
+		return dir_would_do(out);
 	if (mkdir(out, 0700) < 0 && errno != EEXIST) {
 		log_error("cannot create %s: %s", out, strerror(errno));
 		return IREC_EFAIL;
@@ -80,59 +127,6 @@ int restore_preflight_all(struct rjob_spec *s, struct rtarget *v, size_t n)
 		}
 	}
 	return worst;
-}
-
-static void plan_one(const struct rjob_spec *s, const struct rtarget *t)
-{
-	char ecid[19], name[128], line[8192], buf[32];
-	const char *argv[ENGINE_ARGV_MAX];
-	const struct preflight *pf = &t->pf;
-
-	devid_format_ecid(t->dev.ecid, ecid);
-	device_display_name(&t->dev, name, sizeof(name));
-	printf("device   %s  %s  %s  board %s\n", ecid, name, mode_name(t->dev.mode),
-	       pf->device_board);
-	printf("ipsw     %s\n         iOS %s (%s); identities for %s: update %s, erase %s\n",
-	       s->ipsw, pf->ipsw.product_version, pf->ipsw.build, pf->device_board,
-	       pf->update ? "yes" : "no", pf->erase ? "yes" : "no");
-	printf("cache    %s (%llu MiB free, %llu MiB needed)\n", s->cache,
-	       (unsigned long long)(pf->cache_free >> 20),
-	       (unsigned long long)(pf->cache_needed >> 20));
-	printf("engine   %s %s\n", s->engine.path, s->engine.version);
-	if (t->dev.mode == MODE_NORMAL)
-		printf("step     enter recovery (lockdownd EnterRecovery)\n");
-	for (int pass = 0; pass < 2; pass++) {
-		bool erase = s->kind == RKIND_ERASE || pass == 1;
-		if (pass == 1 && s->kind != RKIND_UPDATE_THEN_ERASE)
-			break;
-		const struct ipsw_identity *id = erase ? pf->erase : pf->update;
-		struct engine_job job = {.ecid = t->dev.ecid,
-		                         .erase = erase,
-		                         .variant = id->variant,
-		                         .cache_dir = s->cache,
-		                         .ipsw = s->ipsw};
-		engine_argv(&s->engine, &job, buf, sizeof(buf), argv);
-		engine_format_argv(argv, line, sizeof(line));
-		printf("%s %s (%s)\n         %s\n", pass ? "if fails" : "run     ",
-		       erase ? "erase" : "update", id->variant, line);
-	}
-	printf("verify   same ECID in normal mode with build %s\n", pf->ipsw.build);
-	if (needs_erase(s))
-		printf("consent  required: the device's ECID typed on a terminal, or --yes "
-		       "--confirm-ecid %s%s\n",
-		       ecid,
-		       s->kind == RKIND_UPDATE_THEN_ERASE ? " (asked before the update)" : "");
-}
-
-int restore_print_plan(const struct rjob_spec *s, const struct rtarget *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			printf("\n");
-		plan_one(s, &v[i]);
-	}
-	fflush(stdout);
-	return IREC_OK;
 }
 
 bool restore_ecid_typed_matches(const char *typed, uint64_t ecid)
@@ -199,13 +193,17 @@ static int consent_one(const struct rjob_spec *s, struct rtarget *t)
 	int st;
 
 	devid_format_ecid(t->dev.ecid, ecid);
+	if (s->consent_all && !(s->yes && s->confirm)) {
+		log_error("--consent-all goes with --yes --confirm-ecid");
+		return IREC_EUSAGE;
+	}
 	if (s->confirm && !s->yes) {
 		log_error("--confirm-ecid goes with --yes");
 		return IREC_EUSAGE;
 	}
 	if (s->yes && s->confirm) {
 		st = confirm_flag(s, t, ecid);
-		t->consent = getenv("IRECCTL_RESTORE_CONSENT_ALL") ? "yes-all" : "confirm-ecid";
+		t->consent = s->consent_all ? "yes-all" : "confirm-ecid";
 		return st;
 	}
 	if (s->interactive) {
@@ -228,7 +226,7 @@ static int consent_all(const struct rjob_spec *s, struct rtarget *v, size_t n)
 		fprintf(stderr, "  %s\n", ecid);
 	}
 	if (!s->yes || s->confirm) {
-		log_error("erasing several devices needs --yes --all (and no --confirm-ecid); "
+		log_error("erasing with --all needs --yes --all (and no --confirm-ecid); "
 		          "nothing was erased");
 		return IREC_EUSAGE;
 	}
@@ -237,14 +235,73 @@ static int consent_all(const struct rjob_spec *s, struct rtarget *v, size_t n)
 	return IREC_OK;
 }
 
+int restore_consent_verdict(const struct rjob_spec *s, const struct rtarget *v, size_t n, char *how,
+                            size_t len)
+{
+	struct devid id;
+	char err[160], ecid[19];
+
+	devid_format_ecid(v[0].dev.ecid, ecid);
+	if (!needs_erase(s))
+		return snprintf(how, len, "not needed (an update keeps data)"), IREC_OK;
+	if (s->all && s->yes && !s->confirm)
+		return snprintf(how, len, "given (--yes --all, %zu device%s listed)", n,
+		                n == 1 ? "" : "s"),
+		       IREC_OK;
+	if (s->all)
+		return snprintf(how, len,
+		                "erasing with --all needs --yes --all (and no --confirm-ecid)"),
+		       IREC_EUSAGE;
+	if (s->confirm && !s->yes)
+		return snprintf(how, len, "--confirm-ecid goes with --yes"), IREC_EUSAGE;
+	if (s->consent_all && !(s->yes && s->confirm))
+		return snprintf(how, len, "--consent-all goes with --yes --confirm-ecid"),
+		       IREC_EUSAGE;
+	if (s->yes && s->confirm) {
+		if (!devid_parse(s->confirm, &id, err, sizeof(err)) || id.kind != DEVID_ECID ||
+		    id.ecid != v[0].dev.ecid)
+			return snprintf(how, len, "--confirm-ecid %s is not %s", s->confirm, ecid),
+			       IREC_EUSAGE;
+		return snprintf(how, len, "given (--yes --confirm-ecid %s)", ecid), IREC_OK;
+	}
+	if (s->interactive)
+		return snprintf(how, len,
+		                "asked: the ECID typed on the terminal before anything starts"),
+		       IREC_OK;
+	return snprintf(how, len, "without a terminal give --yes --confirm-ecid %s", ecid),
+	       IREC_EUSAGE;
+}
+
+/* A refused erase is an attempt too: it leaves an audit line. */
+static void audit_refused(const struct rjob_spec *s, const struct rtarget *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct audit_record rec = {
+		        .dev = &v[i].dev,
+		        .ipsw = s->ipsw,
+		        .kind = "erase",
+		        .consent = "refused",
+		        .engine = &s->engine,
+		        .status = IREC_EUSAGE,
+		        .result = "refused",
+		        .message = "consent for the erase was not given: nothing was erased",
+		};
+		audit_append(&rec);
+	}
+}
+
 int restore_consent(const struct rjob_spec *s, struct rtarget *v, size_t n)
 {
+	int st;
+
 	if (!needs_erase(s)) {
 		for (size_t i = 0; i < n; i++)
 			v[i].consent = "not-needed";
 		return IREC_OK;
 	}
-	if (n > 1)
-		return consent_all(s, v, n);
-	return consent_one(s, &v[0]);
+	/* --all: the same consent for one device as for many. */
+	st = s->all ? consent_all(s, v, n) : consent_one(s, &v[0]);
+	if (st != IREC_OK)
+		audit_refused(s, v, n);
+	return st;
 }

@@ -2,6 +2,7 @@
 /* The restore engine as a child process: found, probed, spawned by argument vector. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -29,21 +30,33 @@ static bool irecovery_has_list_bug(void)
 	return a < 1 || (a == 1 && b == 0 && c < 1);
 }
 
+bool restore_abspath(const char *path, char *out, size_t len)
+{
+	char cwd[PATH_MAX];
+
+	if (path[0] == '/')
+		return (size_t)snprintf(out, len, "%s", path) < len;
+	if (!getcwd(cwd, sizeof(cwd)))
+		return false;
+	return (size_t)snprintf(out, len, "%s/%s", cwd, path) < len;
+}
+
+/* The engine runs in a private working directory: its path is absolute. */
 static bool find_in_path(const char *name, char *out, size_t len)
 {
+	char rel[PATH_MAX];
+
 	const char *path = getenv("PATH");
 	char dir[3072];
 
-	if (strchr(name, '/')) {
-		snprintf(out, len, "%s", name);
-		return access(out, X_OK) == 0;
-	}
+	if (strchr(name, '/'))
+		return restore_abspath(name, out, len) && access(out, X_OK) == 0;
 	for (const char *p = path ? path : "/usr/bin:/bin"; *p;) {
 		size_t n = strcspn(p, ":");
 		snprintf(dir, sizeof(dir), "%.*s", (int)n, p);
-		snprintf(out, len, "%s/%s", dir[0] ? dir : ".", name);
-		if (access(out, X_OK) == 0)
-			return true;
+		snprintf(rel, sizeof(rel), "%s/%s", dir[0] ? dir : ".", name);
+		if (access(rel, X_OK) == 0)
+			return restore_abspath(rel, out, len);
 		p += n + (p[n] == ':');
 	}
 	return false;
@@ -172,11 +185,13 @@ void engine_format_argv(const char *const *argv, char *out, size_t len)
 	}
 }
 
-static int spawn_actions(posix_spawn_file_actions_t *fa, const int out[2], const int errp[2],
-                         const char *workdir)
+/* Destroyed by the caller only once initialised (*inited). */
+static int spawn_actions(posix_spawn_file_actions_t *fa, bool *inited, const int out[2],
+                         const int errp[2], const char *workdir)
 {
 	int r = posix_spawn_file_actions_init(fa);
 
+	*inited = !r;
 	if (!r)
 		r = posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
 	if (!r)
@@ -188,10 +203,12 @@ static int spawn_actions(posix_spawn_file_actions_t *fa, const int out[2], const
 	return r;
 }
 
-static int spawn_attrs(posix_spawnattr_t *at)
+static int spawn_attrs(posix_spawnattr_t *at, bool *inited)
 {
 	sigset_t none, deflt;
 	int r = posix_spawnattr_init(at);
+
+	*inited = !r;
 
 	sigemptyset(&none);
 	sigemptyset(&deflt);
@@ -216,18 +233,21 @@ int engine_spawn(const char *const *argv, const char *workdir, struct engine_pro
 	int out[2] = {-1, -1}, errp[2] = {-1, -1}, r;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
+	bool have_fa = false, have_at = false;
 
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
 		r = errno;
 		goto fail;
 	}
-	r = spawn_actions(&fa, out, errp, workdir);
+	r = spawn_actions(&fa, &have_fa, out, errp, workdir);
 	if (!r)
-		r = spawn_attrs(&at);
+		r = spawn_attrs(&at, &have_at);
 	if (!r)
 		r = posix_spawn(&p->pid, argv[0], &fa, &at, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
+	if (have_fa)
+		posix_spawn_file_actions_destroy(&fa);
+	if (have_at)
+		posix_spawnattr_destroy(&at);
 	if (r)
 		goto fail;
 	close(out[1]);

@@ -47,18 +47,13 @@ static const char *kind_flag(enum rkind k)
 	                                      : "--update";
 }
 
-static int spawn_child(const struct rjob_spec *s, const struct rtarget *t, struct child *c)
+void restore_child_argv(const struct rjob_spec *s, const char *ecid, const char *cache,
+                        char timeout[32], const char *argv[RESTORE_CHILD_ARGV_MAX])
 {
-	char ecid[19], cache[PATH_MAX + 32], timeout[32];
-	const char *argv[32];
 	size_t n = 0;
-	int p[2];
-	posix_spawn_file_actions_t fa;
 
-	devid_format_ecid(t->dev.ecid, ecid);
-	snprintf(cache, sizeof(cache), "%s/%s", s->cache, ecid);
-	mkdir(cache, 0700); /* engines running at once must not share extracted files */
-	snprintf(timeout, sizeof(timeout), "%.0f", s->timeout_s);
+	/* Full precision: --timeout 0.4 stays 0.4 s for the child. */
+	snprintf(timeout, 32, "%.17g", s->timeout_s);
 	const char *fixed[] = {
 	        "/proc/self/exe",   "restore",  "-d",        ecid,           "--ipsw",  s->ipsw,
 	        kind_flag(s->kind), "--json",   "--engine",  s->engine.path, "--cache", cache,
@@ -69,13 +64,41 @@ static int spawn_child(const struct rjob_spec *s, const struct rtarget *t, struc
 		argv[n++] = "--yes";
 		argv[n++] = "--confirm-ecid";
 		argv[n++] = ecid;
+		argv[n++] = "--consent-all"; /* the parent's --yes --all, for the audit */
 	}
 	argv[n] = NULL;
+}
+
+static int spawn_child(const struct rjob_spec *s, const struct rtarget *t, struct child *c)
+{
+	char ecid[19], cache[PATH_MAX + 32], timeout[32];
+	const char *argv[RESTORE_CHILD_ARGV_MAX];
+	int p[2];
+	posix_spawn_file_actions_t fa;
+
+	devid_format_ecid(t->dev.ecid, ecid);
+	snprintf(cache, sizeof(cache), "%s/%s", s->cache, ecid);
+	/* Engines running at once must not share extracted files. */
+	if (mkdir(cache, 0700) < 0 && errno != EEXIST) {
+		log_error("%s: cannot create %s: %s", ecid, cache, strerror(errno));
+		return -errno;
+	}
+	restore_child_argv(s, ecid, cache, timeout, argv);
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	int r = posix_spawn(&c->pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	/* Consent was given here: a child never reads the terminal. It stays
+	 * in the foreground process group, so Ctrl-C reaches it directly. */
+	int r = posix_spawn_file_actions_init(&fa);
+	if (r) {
+		close(p[0]);
+		close(p[1]);
+		return -r;
+	}
+	r = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (!r)
+		r = posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	if (!r)
+		r = posix_spawn(&c->pid, argv[0], &fa, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(p[1]);
 	if (r) {

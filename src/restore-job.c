@@ -204,6 +204,11 @@ static int classify(struct attempt *a, const struct run_result *r)
 		           "the restore failed after the point of no return (%s%s): restore the "
 		           "device again",
 		           p->status, r->lingered ? "; the engine then hung and was stopped" : "");
+	if (WIFSIGNALED(ws) && r->stopped)
+		return set(a->t, p->past_point_of_no_return ? IREC_EBRICKED : IREC_EFAIL,
+		           "the engine closed its output but did not exit (stopped)%s: %s",
+		           p->past_point_of_no_return ? " after the point of no return" : "",
+		           p->last_error[0] ? p->last_error : "no reason given");
 	if (WIFSIGNALED(ws))
 		return set(a->t, p->past_point_of_no_return ? IREC_EBRICKED : IREC_EFAIL,
 		           "the engine crashed (signal %d)%s", WTERMSIG(ws),

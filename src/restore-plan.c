@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The restore pre-flight: does this IPSW fit this device, and is there room? */
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,7 +68,12 @@ static int check_space(const char *cache_dir, struct preflight *pf, char *err, s
 	if (pf->erase && pf->erase->os_size > os)
 		os = pf->erase->os_size;
 	pf->cache_needed = os + CACHE_MARGIN;
-	if (statvfs(cache_dir, &vfs) < 0)
+	/* With --plan the cache may not exist yet: the space is where it would be. */
+	char where[PATH_MAX];
+	snprintf(where, sizeof(where), "%s", cache_dir);
+	while (statvfs(where, &vfs) < 0 && errno == ENOENT && strrchr(where, '/') > where)
+		*strrchr(where, '/') = '\0';
+	if (statvfs(where, &vfs) < 0)
 		return refuse(err, errlen, "cannot check free space in %s", cache_dir);
 	pf->cache_free = (uint64_t)vfs.f_bavail * vfs.f_frsize;
 	if (pf->cache_free < pf->cache_needed)

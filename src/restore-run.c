@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +26,8 @@
 
 #define LINE_MAX_LEN  4096
 #define KILL_GRACE_MS 5000
+/* How long an engine that closed its output may take to exit by itself. */
+#define EXIT_GRACE_MS 5000
 /* After restored's final status (finished or failed) the engine only cleans
  * up: one that has not exited after this long (seen with Debian 13's engine
  * in the lab) is stopped, and the device itself decides the outcome. */
@@ -311,19 +314,64 @@ static void handlers(bool install, struct sigaction old[2])
 		sigaction(SIGTERM, &old[1], NULL);
 }
 
-/* Reap the engine; after the streams closed it may still be running (a
- * child that closed its output): stop it the same way. */
+/* A descriptor that becomes readable when the child exits (Linux 5.3+);
+ * -1 where the kernel has none: then reap() waits in short steps. */
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+static bool reaped(struct run *run)
+{
+	pid_t w;
+
+	while ((w = waitpid(run->proc.pid, &run->r->wait_status, WNOHANG)) < 0 && errno == EINTR)
+		;
+	return w != 0;
+}
+
+/*
+ * Reap the engine. Closing its output is not exiting: an engine may close
+ * both streams and still clean up for a moment, so it gets EXIT_GRACE_MS
+ * to exit by itself before it is stopped (SIGTERM, then SIGKILL), and a
+ * signal irecctl sent is recorded as irecctl's (r->stopped), not a crash.
+ */
 static void reap(struct run *run)
 {
-	for (;;) {
-		pid_t w = waitpid(run->proc.pid, &run->r->wait_status, WNOHANG);
-		if (w == run->proc.pid || (w < 0 && errno != EINTR))
-			return;
-		stop_engine(run);
-		struct pollfd pfd = {.fd = sig_pipe[0], .events = POLLIN};
-		poll(&pfd, 1, 100);
+	int pfd_child = open_pidfd(run->proc.pid);
+	int64_t stop_at = events_now_ms() + EXIT_GRACE_MS;
+
+	while (!reaped(run)) {
+		int64_t now = events_now_ms();
+		if (!run->stopping && now >= stop_at) {
+			run->r->stopped = true;
+			if (run->log)
+				fprintf(run->log,
+				        "irecctl: the engine closed its output but did not exit "
+				        "in %d s: stopping it\n",
+				        EXIT_GRACE_MS / 1000);
+			stop_engine(run);
+		}
+		int64_t next = run->stopping ? run->kill_at : stop_at;
+		int left = next < 0 ? 100 : (int)(next - now < 0 ? 0 : next - now);
+		if (pfd_child < 0 && left > 100)
+			left = 100; /* no pidfd: look again shortly */
+		struct pollfd pfd[2] = {{.fd = sig_pipe[0], .events = POLLIN},
+		                        {.fd = pfd_child, .events = POLLIN}};
+		if (poll(pfd, 2, left) > 0 && (pfd[0].revents & POLLIN)) {
+			unsigned char c;
+			if (read(sig_pipe[0], &c, 1) == 1)
+				on_ctrl_c(run, c);
+		}
 		on_timer(run, -1);
 	}
+	if (pfd_child >= 0)
+		close(pfd_child);
 }
 
 int restore_run_engine(const char *const *argv, const char *workdir, FILE *log,

@@ -29,6 +29,7 @@ enum {
 	ROPT_LOG_DIR,
 	ROPT_JOBS,
 	ROPT_LOCK_TIMEOUT,
+	ROPT_CONSENT_ALL,
 	ROPT_COUNT,
 };
 
@@ -41,6 +42,8 @@ struct rjob_spec {
 	char log_dir[PATH_MAX];
 	bool cache_given, log_dir_given;
 	bool plan, yes, json, bar, interactive;
+	bool all;            /* --all: consent by --yes after the list of ECIDs */
+	bool consent_all;    /* a child of --all: its --yes --confirm-ecid came from --yes --all */
 	const char *confirm; /* --confirm-ecid */
 	unsigned jobs;
 	double lock_timeout_s, timeout_s;
@@ -65,6 +68,10 @@ int restore_default_dirs(const struct cmd_args *args, struct rjob_spec *s);
 int restore_preflight_all(struct rjob_spec *s, struct rtarget *v, size_t n);
 /* --plan: everything that would happen, on stdout. */
 int restore_print_plan(const struct rjob_spec *s, const struct rtarget *v, size_t n);
+/* What restore_consent would decide, without asking, printing or auditing
+ * (--plan): IREC_OK with how it is given, or IREC_EUSAGE with why not. */
+int restore_consent_verdict(const struct rjob_spec *s, const struct rtarget *v, size_t n, char *how,
+                            size_t len);
 /* Consent for an erase, by the rules; IREC_EUSAGE when not given. */
 int restore_consent(const struct rjob_spec *s, struct rtarget *v, size_t n);
 /* Does typed (hex digits, optional 0x) name ecid: at least its last 4 digits? */
@@ -72,6 +79,11 @@ bool restore_ecid_typed_matches(const char *typed, uint64_t ecid);
 
 /* One device, start to verified end; its result on stdout. */
 int restore_one(const struct rjob_spec *s, struct rtarget *t);
+/* The argument vector of --all's child for one device (consent passed on
+ * as --yes --confirm-ecid ECID --consent-all); timeout is its buffer. */
+#define RESTORE_CHILD_ARGV_MAX 32
+void restore_child_argv(const struct rjob_spec *s, const char *ecid, const char *cache,
+                        char timeout[32], const char *argv[RESTORE_CHILD_ARGV_MAX]);
 /* --all: one child irecctl per device, at most s->jobs at once. */
 int restore_fleet(const struct ctx *ctx, const struct rjob_spec *s, struct rtarget *v, size_t n);
 

@@ -47,6 +47,9 @@ struct engine {
  * (stdin /dev/null, 10 s at most). Returns IREC_OK, or IREC_ENOENGINE with
  * a reason (missing, not runnable, unparsable or too old version).
  */
+/* path made absolute against the working directory (symbolic links kept). */
+bool restore_abspath(const char *path, char *out, size_t len);
+
 int engine_probe(const char *path, struct engine *e, char *err, size_t errlen);
 
 /* Classify a `-v` answer ("idevicerestore 1.0.0\n"); false if it is none. */
@@ -132,6 +135,7 @@ struct run_result {
 	bool interrupted;    /* Ctrl-C (or SIGTERM) stopped it */
 	bool timed_out;      /* the deadline passed: stopped */
 	bool lingered;       /* it reported the restore finished but did not exit: stopped */
+	bool stopped;        /* it closed its output but did not exit: stopped by irecctl */
 	char got_variant[96];
 };
 
@@ -177,9 +181,10 @@ struct audit_record {
 	const char *ipsw;
 	const char *ipsw_sha256;
 	const char *kind;    /* "update", "erase" */
-	const char *consent; /* "not-needed", "typed", "confirm-ecid", "yes-all" */
+	const char *consent; /* "not-needed", "typed", "confirm-ecid", "yes-all", "refused" */
 	const struct engine *engine;
 	int status;
+	const char *result; /* NULL: the name of status */
 	const char *message;
 	const char *log_path;
 };
@@ -189,6 +194,8 @@ void audit_append(const struct audit_record *r);
 
 /* $XDG_STATE_HOME/irecctl (or ~/.local/state/irecctl), created; false if impossible. */
 bool restore_state_dir(char *out, size_t len);
+/* The same path, nothing created (--plan). */
+bool restore_state_path(char *out, size_t len);
 
 /* SHA-256 of a file as 64 hex digits; false on a read error. */
 bool restore_sha256_file(const char *path, char out[65]);

@@ -63,12 +63,54 @@ plan)
 	signer ok
 	ipsw good
 	rlab "$X" -- '"$IRECCTL" restore --plan --erase-if-update-fails --ipsw '"$tmp/good.ipsw"
-	rc_is 0
 	out_has "^run      update \(Customer Upgrade Install \(IPSW\)\)$"
 	out_has "idevicerestore -i $ID -y -P -C .* $tmp/good.ipsw$"
 	out_has "^if fails erase \(Customer Erase Install \(IPSW\)\)$"
 	out_has "idevicerestore -i $ID -y -P -C .* -e .*good.ipsw$"
-	out_has '^consent  required'
+	# Without a terminal and without --yes --confirm-ecid a real run refuses: so does the plan.
+	rc_is 2
+	out_has "^consent  would be refused: without a terminal give --yes --confirm-ecid $ID$"
+	engine_never_ran
+	;;
+plan-consent)
+	# The plan checks the consent it was given and creates nothing.
+	signer ok
+	ipsw good
+	rlab "$X" -- '"$IRECCTL" restore --plan --erase --yes --confirm-ecid 0x1122 --cache '"$tmp/new/cache"' --log-dir '"$tmp/new/logs"' --ipsw '"$tmp/good.ipsw"
+	rc_is 0
+	out_has "^consent  given \(--yes --confirm-ecid $ID\)$"
+	out_has "^cache    $tmp/new/cache "
+	[ ! -e "$tmp/new" ] || fail "--plan created $(ls -R "$tmp/new")"
+	rlab "$X" -- '"$IRECCTL" restore --plan --erase --yes --confirm-ecid 0x1123 --ipsw '"$tmp/good.ipsw"
+	rc_is 2
+	out_has '^consent  would be refused: --confirm-ecid 0x1123 is not '
+	touch "$tmp/file"
+	rlab "$X" -- '"$IRECCTL" restore --plan --cache '"$tmp/file"' --ipsw '"$tmp/good.ipsw"
+	rc_is 2
+	err_has "$tmp/file is not a directory"
+	[ ! -e "$AUDIT" ] || fail "--plan wrote the audit log"
+	engine_never_ran
+	;;
+plan-json)
+	# One "plan" record per device, in the restore schema (rlab validates it).
+	signer ok
+	ipsw good
+	rlab "$X" -- '"$IRECCTL" restore --plan --json --erase-if-update-fails --yes --confirm-ecid 0x1122 --ipsw '"$tmp/good.ipsw"
+	rc_is 0
+	python3 - "$tmp/out" "$ID" "$tmp/good.ipsw" <<'EOF' || fail "bad plan record"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+assert len(ev) == 1, ev
+p = ev[0]
+assert list(p)[0] == "schema_version", p
+assert p["event"] == "plan" and p["ecid"] == sys.argv[2] and p["ipsw"] == sys.argv[3], p
+assert p["consent"] == "ok" and p["exit_code"] == 0 and p["kind"] == "update-then-erase", p
+assert [r["kind"] for r in p["runs"]] == ["update", "erase"], p["runs"]
+assert " -e " in p["runs"][1]["command"] and " -e " not in p["runs"][0]["command"], p["runs"]
+EOF
+	rlab "$X" -- '"$IRECCTL" restore --plan --json --erase --ipsw '"$tmp/good.ipsw"
+	rc_is 2
+	out_has '"event":"plan".*"consent":"refused"'
 	engine_never_ran
 	;;
 erase-consent)
@@ -92,13 +134,34 @@ erase-refused)
 		"$IRECCTL" restore --erase --confirm-ecid 0x1122 --ipsw '"$tmp/good.ipsw"'; echo "confirm=$?"
 		"$IRECCTL" restore --erase --yes --confirm-ecid 0x1123 --ipsw '"$tmp/good.ipsw"'; echo "wrong=$?"
 		"$IRECCTL" restore --erase-if-update-fails --ipsw '"$tmp/good.ipsw"'; echo "if=$?"
-		"$IRECCTL" --all restore --erase --confirm-ecid 0x1122 --ipsw '"$tmp/good.ipsw"'; echo "all=$?"'
-	for k in plain yes confirm wrong if all; do
+		"$IRECCTL" --all restore --erase --confirm-ecid 0x1122 --ipsw '"$tmp/good.ipsw"'; echo "all=$?"
+		"$IRECCTL" restore --erase --consent-all --ipsw '"$tmp/good.ipsw"' </dev/null; echo "forged=$?"
+		"$IRECCTL" restore --erase --yes --consent-all --ipsw '"$tmp/good.ipsw"' </dev/null; echo "forgedyes=$?"'
+	for k in plain yes confirm wrong if all forged forgedyes; do
 		out_has "^$k=2$"
 	done
+	# Each refused erase is an attempt in the audit log, with its schema version.
+	[ "$(grep -c '"schema_version":.*"kind":"erase","consent":"refused".*"result":"refused"' "$AUDIT")" = 8 ] ||
+		fail "refused attempts not audited: $(cat "$AUDIT" 2>/dev/null)"
+	! grep -q '"result":"ok"' "$AUDIT" || fail "an ok result after refusals"
 	err_has 'needs consent: without a terminal give --yes --confirm-ecid 0x0000000000001122'
 	err_has 'is not the ECID of the device to erase'
 	engine_never_ran
+	;;
+all-one-device)
+	# --all --erase --yes is consent however many devices are attached;
+	# -d with --all is a usage error.
+	signer ok
+	ipsw good
+	rlab "$X" -- '
+		"$IRECCTL" --all restore -d 0x1122 --erase --yes --ipsw '"$tmp/good.ipsw"' </dev/null; echo "both=$?"
+		"$IRECCTL" --all restore --erase --yes --ipsw '"$tmp/good.ipsw"' </dev/null; echo "all=$?"'
+	out_has '^both=2$'
+	out_has '^all=0$'
+	err_has '-d and --all exclude each other'
+	err_has "^  $ID$" # the list of ECIDs comes first
+	out_has 'erased and restored to iOS 16.7.9 \(20H999\), verified'
+	audit_has '^\{"schema_version":[^,]*,.*"kind":"erase","consent":"yes-all".*"result":"ok"'
 	;;
 erase-typed)
 	# On a terminal: the ECID typed, at least its last 4 hex digits.
@@ -328,6 +391,45 @@ standin-crash)
 		"$IRECCTL" restore --engine '"$STANDIN"' --ipsw '"$tmp/good.ipsw"
 	rc_is 21
 	err_has 'the engine crashed \(signal 11\) after the point of no return'
+	;;
+standin-closes-output)
+	# An engine that closes its output, then cleans up and exits: its own
+	# exit status counts, it is not stopped as a crash.
+	ipsw good
+	rlab "$X" -- 'STANDIN_STOP_AT="Waiting for device to enter restore mode" STANDIN_AFTER=close \
+		"$IRECCTL" restore --engine '"$STANDIN"' --ipsw '"$tmp/good.ipsw"
+	rc_is 1
+	err_has 'the engine failed \(exit 3\): .*Unable to connect to the device'
+	grep -q 'irecctl: engine ended: exit 3' "$STATE"/logs/restore-*-update.log || fail "not its own exit"
+	;;
+relative-paths)
+	# --engine, --cache and --log-dir relative to where irecctl was started,
+	# though the engine runs in a private working directory.
+	ipsw good
+	mkdir "$tmp/work"
+	printf '#!/bin/sh\nexec "%s" "$@"\n' "$STANDIN" >"$tmp/work/engine.py"
+	chmod +x "$tmp/work/engine.py"
+	rlab "$X" -- 'cd '"$tmp/work"' && "$IRECCTL" restore --engine ./engine.py --cache c --log-dir l --ipsw ../good.ipsw'
+	rc_is 0
+	out_has 'updated to iOS 16.7.9 \(20H999\), verified on the device'
+	ls "$tmp/work/l"/restore-*-update.log >/dev/null || fail "no log in the relative --log-dir"
+	grep -q -- "-C $tmp/work/c " "$tmp/work/l"/restore-*-update.log || fail "cache not absolute"
+	;;
+bad-arguments)
+	# Usage errors before anything runs: an empty --engine, no IPSW file.
+	ipsw good
+	mkdir "$tmp/dir.ipsw"
+	rlab "$X" -- '
+		"$IRECCTL" restore --engine "" --ipsw '"$tmp/good.ipsw"'; echo "engine=$?"
+		"$IRECCTL" restore --ipsw '"$tmp/none.ipsw"'; echo "missing=$?"
+		"$IRECCTL" restore --ipsw '"$tmp/dir.ipsw"'; echo "dir=$?"'
+	for k in engine missing dir; do
+		out_has "^$k=2$"
+	done
+	err_has '--engine needs a path'
+	err_has "cannot read the IPSW '$tmp/none.ipsw': No such file or directory"
+	err_has "the IPSW $tmp/dir.ipsw is not a file"
+	engine_never_ran
 	;;
 standin-hang-kill)
 	# An engine that ignores SIGTERM: SIGKILL after the grace period.

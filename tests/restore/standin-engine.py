@@ -17,7 +17,9 @@ Environment:
   STANDIN_TRANSCRIPT  the transcript to replay (default ok)
   STANDIN_AFTER       what happens after the last line: exit (default, the
                       transcript's status), segv (killed by SIGSEGV), hang
-                      (never exits, ignores SIGTERM)
+                      (never exits, ignores SIGTERM), close (writes
+                      an ERROR line, closes stdout and stderr, exits 3
+                      after 0.5 s of cleanup)
   STANDIN_STOP_AT     stop replaying before the first line containing this
   STANDIN_DELAY       seconds between lines (default 0.002)
   STANDIN_SLOW        seconds to wait after each line containing "Sending"
@@ -159,6 +161,13 @@ def main():
     after = os.environ.get("STANDIN_AFTER", "exit")
     if after == "segv":
         os.kill(os.getpid(), signal.SIGSEGV)
+    if after == "close":
+        sys.stderr.write("ERROR: Unable to connect to the device\n")
+        sys.stderr.flush()
+        os.close(1)
+        os.close(2)
+        time.sleep(0.5)  # the engine's own cleanup, output already closed
+        os._exit(3)
     if after == "hang":
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         while True:

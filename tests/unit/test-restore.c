@@ -336,6 +336,34 @@ static void test_engine_argv(void **state)
 		assert_string_not_equal(argv[i], "--latest");
 }
 
+/* --all's children: the timeout at full precision, consent passed on explicitly. */
+static void test_child_argv(void **state)
+{
+	struct rjob_spec s = {.kind = RKIND_ERASE, .timeout_s = 0.4};
+	const char *argv[RESTORE_CHILD_ARGV_MAX];
+	char timeout[32];
+	size_t i, n;
+
+	(void)state;
+	snprintf(s.ipsw, sizeof(s.ipsw), "/x.ipsw");
+	snprintf(s.engine.path, sizeof(s.engine.path), "/usr/bin/idevicerestore");
+	restore_child_argv(&s, "0x0000000000001122", "/c/0x0000000000001122", timeout, argv);
+	for (n = 0; argv[n]; n++)
+		;
+	for (i = 0; i + 1 < n && strcmp(argv[i], "--timeout"); i++)
+		;
+	assert_true(i + 1 < n);
+	assert_true(strtod(argv[i + 1], NULL) == 0.4);
+	assert_string_equal(argv[n - 1], "--consent-all");
+	assert_string_equal(argv[n - 2], "0x0000000000001122");
+	assert_string_equal(argv[n - 3], "--confirm-ecid");
+	assert_string_equal(argv[n - 4], "--yes");
+	s.kind = RKIND_UPDATE;
+	restore_child_argv(&s, "0x0000000000001122", "/c/0x0000000000001122", timeout, argv);
+	for (n = 0; argv[n]; n++)
+		assert_string_not_equal(argv[n], "--yes");
+}
+
 static void test_ecid_typed(void **state)
 {
 	(void)state;
@@ -403,6 +431,7 @@ int main(void)
 	        cmocka_unit_test(test_engine_versions),
 	        cmocka_unit_test(test_engine_argv),
 	        cmocka_unit_test(test_ecid_typed),
+	        cmocka_unit_test(test_child_argv),
 	        cmocka_unit_test(test_doctor_engine),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
