@@ -79,6 +79,13 @@ int usbsim_kis_in(struct usb_plug *p, unsigned ep, guint8 *data, int len, int *a
 /* Forget saved iBoot variables (usbsim_shutdown). */
 void usbsim_iboot_shutdown(void);
 
+/* lab-usb-drain.c: before the detach, have umockdev accept every client
+ * still waiting on the node's ioctl socket (main loop). The handler answers
+ * USBSIM_DRAIN_REQUEST (no usbfs ioctl has that number) with success. */
+#define USBSIM_DRAIN_REQUEST    0x49525344UL /* "IRSD" */
+#define USBSIM_UNPLUGGED_SUFFIX "~"
+void usbsim_drain_socket(const char *testbed_root, const char *devnode);
+
 /* Around each call that sends a uevent: one at a time, once every client
  * can take one more (lab-uevent.c). */
 void usbsim_uevent_begin(const char *testbed_root);

@@ -37,6 +37,8 @@
 struct usb_fd {
 	GQueue urbs;
 	struct usb_plug *p;
+	bool late;  /* accepted after the unplug: "open" is logged at close */
+	bool quiet; /* the lab's own connection (lab-usb-drain.c): not logged */
 };
 
 static UMockdevTestbed *testbed;
@@ -356,6 +358,10 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer 
 	bool gone;
 
 	(void)h;
+	if (req == USBSIM_DRAIN_REQUEST) {
+		((struct usb_fd *)g_object_get_data(G_OBJECT(c), FD_KEY))->quiet = true;
+		return done(c, 0, 0);
+	}
 	lab_lock();
 	gone = p->gone;
 	lab_unlock();
@@ -399,7 +405,10 @@ static void free_usb_fd(gpointer data)
 			f->p->claim[i] = NULL;
 	lab_unlock();
 	g_queue_clear_full(&f->urbs, g_object_unref);
-	lab_log(f->p->d, "usb", "close %s", f->p->devnode);
+	if (f->late && !f->quiet)
+		lab_log(f->p->d, "usb", "open %s (after the unplug: ENODEV)", f->p->devnode);
+	if (!f->quiet)
+		lab_log(f->p->d, "usb", "close %s", f->p->devnode);
 	usb_plug_unref(f->p);
 	g_free(f);
 }
@@ -412,6 +421,12 @@ static void on_client(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer use
 	g_queue_init(&f->urbs);
 	f->p = usb_plug_ref(user);
 	g_object_set_data_full(G_OBJECT(c), FD_KEY, f, free_usb_fd);
+	lab_lock();
+	f->late = f->p->gone;
+	lab_unlock();
+	/* One of those is the lab's own (lab-usb-drain.c): known only later. */
+	if (f->late)
+		return;
 	/* The preload connects even when open() failed (EACCES on a 0600 node),
 	 * so for those this line means "tried". */
 	lab_log(f->p->d, "usb", "open %s%s", f->p->devnode,
@@ -597,10 +612,11 @@ void usbsim_unplug(struct sim_device *d)
 	p->gone = true;
 	lab_unlock();
 	/* "remove", then the sysfs dir; the socket goes last so a late open
-	 * hits ENOENT or our ENODEV. */
+	 * hits ENOENT or our ENODEV, and only once no connection waits on it. */
 	usbsim_uevent_begin(testbed_root);
 	compat_umockdev_remove_device(testbed, p->syspath);
 	usbsim_uevent_end();
+	usbsim_drain_socket(testbed_root, p->devnode);
 	if (!umockdev_testbed_detach_ioctl(testbed, p->devnode, &err)) {
 		g_warning("irecsim: detach %s: %s", p->devnode, err->message);
 		g_error_free(err);
@@ -634,7 +650,8 @@ bool usbsim_init(GError **error)
 	testbed = umockdev_testbed_new(); /* sets $UMOCKDEV_DIR */
 	testbed_root = umockdev_testbed_get_root_dir(testbed);
 	/* Clients connect to "<root>/ioctl//dev/bus/usb/BBB/DDD". */
-	if (strlen(testbed_root) + sizeof("/ioctl//dev/bus/usb/001/002") > limit) {
+	if (strlen(testbed_root) + sizeof("/ioctl//dev/bus/usb/001/002" USBSIM_UNPLUGGED_SUFFIX) >
+	    limit) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG,
 		            "usbsim: testbed path %s too long for a UNIX socket; set TMPDIR=/tmp",
 		            testbed_root);
