@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Generate a small fixture IPSW that idevicerestore 1.0.0 accepts.
 
+Only writes a zip; it never runs the engine, which contacts Apple and runs
+only inside a loopback-only network namespace (unshare -n, netns.sh).
+
 mkipsw.py OUT [--product iPhone10,3] [--board d22ap] [--chip 0x8015] [--bdid 0x06]
               [--version 16.7.9] [--build 20H999] [--identities update,erase]
               [--missing COMPONENT] [--oversize-manifest] [--garbage] [--os-mib N]

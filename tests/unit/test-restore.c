@@ -4,6 +4,10 @@
  * the engine output parser over transcripts recorded from the real engine
  * (tests/restore/transcripts), the engine's version and argument vector,
  * and the typed-ECID consent check.
+ *
+ * Nothing here runs the engine (it contacts Apple's servers): the cases
+ * that do run it live in tests/restore, inside a loopback-only network
+ * namespace (unshare -n, tests/restore/netns.sh).
  */
 #include <setjmp.h>
 #include <stdarg.h>
