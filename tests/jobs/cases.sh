@@ -284,6 +284,68 @@ old-udid-follow)
 	out_has 'normal -> recovery'
 	out_has 'recovery -> normal'
 	;;
+short-dfu-udid)
+	# A DFU device that leaves again before its probe could read it: its
+	# record keeps all it said on arrival, the UDID derived from its CPID
+	# and ECID included (a longer attachment's record has it too).
+	: "${PROBE_ARRIVAL:?}"
+	export PROBE_ARRIVAL
+	inlab iPhone12,1:dfu:ecid=0x22 -- '
+		mkfifo "$IRECCTL_LOCK_DIR.fifo"
+		"$PROBE_ARRIVAL" <"$IRECCTL_LOCK_DIR.fifo" >"$IRECCTL_LOCK_DIR.probe" &
+		exec 9>"$IRECCTL_LOCK_DIR.fifo"
+		"$WAIT_TEXT" "$IRECCTL_LOCK_DIR.probe" ARRIVED || exit 97
+		"$IRECSIM" ctl unplug 1 >/dev/null || exit 98
+		echo go >&9
+		exec 9>&-
+		wait $! || exit 99
+		cat "$IRECCTL_LOCK_DIR.probe"'
+	rc_is 0
+	out_has '^ARRIVED udid=00008030-0000000000000022$'
+	out_has '^PROBED ecid=0x0000000000000022 udid=00008030-0000000000000022 model=iPhone12,1 accessible=0 error=cannot open the USB device'
+	;;
+short-normal-then-dfu)
+	# A normal attachment too short for its lockdownd probe (it never
+	# answers), then DFU: the DFU event still names the device fully, its
+	# UDID derived from CPID and ECID (before the A12 no UDID can be: the
+	# device never said it, and the probe that would have heard it is gone).
+	inlab iPhone10,1:recovery:ecid=0x11 -- '
+		"$IRECCTL" watch --json --initial --timeout "$BOUND" >"$IRECCTL_LOCK_DIR.w" &
+		"$WAIT_TEXT" "$IRECCTL_LOCK_DIR.w" present || exit 97
+		for spec in iPhone12,1:normal:ecid=0x77 iPhone10,1:normal:ecid=0x88; do
+			"$IRECSIM" ctl plug $spec:fault=no-reply:transition=0 >/dev/null || exit 98
+			"$IRECSIM" ctl mode ${spec##*=} dfu >/dev/null || exit 98
+		done
+		"$WAIT_TEXT" "$IRECCTL_LOCK_DIR.w" "\"ecid\":\"0x0000000000000088\".*\"mode\":\"dfu\"" || exit 96
+		kill $! && wait
+		grep "\"mode\":\"dfu\"" "$IRECCTL_LOCK_DIR.w"'
+	out_has '"ecid":"0x0000000000000077",.*"udid":"00008030-0000000000000077","mode":"dfu"'
+	out_has '"ecid":"0x0000000000000088",.*"udid":null,"mode":"dfu"'
+	;;
+usb-location)
+	# -d by USB location (as messages name a device without an ECID):
+	# only the device at that port, followed by its ECID into normal mode.
+	cut='CPID:8015 CPRV:11 CPFM:03 SCEP:01 BDID:02 ECID:000A1B2C IBFL:3C'
+	"$IRECSIM" run --log "$LAB_LOG" --device iPhone10,1:recovery:ecid=0x22 \
+		--device iPhone12,1:recovery:ecid=0x33 \
+		--device "iPhone10,1:recovery:ecid=0xa1b2c:serial=\"$cut\"" -- sh -c '
+		"$IRECCTL" status --json -d usb:1-2 >"$IRECCTL_LOCK_DIR.status" || exit 90
+		"$IRECCTL" exit -d 1-2 --timeout "$BOUND"; echo "exit $?"
+		"$IRECCTL" exit -d usb:1-3 2>&1; echo "partial $?"
+		"$IRECCTL" exit -d usb:1-9 2>&1; echo "nothing $?"
+		"$IRECSIM" ctl list' >"$tmp/out" 2>"$tmp/err" || fail "lab failed"
+	json_valid status "$IRECCTL_LOCK_DIR.status"
+	[ "$(grep -c '"ecid"' "$IRECCTL_LOCK_DIR.status")" = 1 ] || fail "not one record"
+	grep -q '"usb_location": "1-2"' "$IRECCTL_LOCK_DIR.status" || fail "not the device at 1-2"
+	out_has '^exit 0$'
+	out_has '0x0000000000000033 .*recovery -> normal'
+	out_has 'USB 1-3 .*did not report a complete ECID'
+	out_has '^partial 1$'
+	out_has 'no device at USB 1-9 in recovery, DFU'
+	out_has '^nothing 3$'
+	out_has '^1 0x0*22 .* recovery '
+	out_has '^2 0x0*33 .* normal '
+	;;
 old-udid-hint)
 	# Nothing remembered: say to use the ECID, not just "no device".
 	inlab iPhone10,1:recovery:ecid=0x22 -- '"$IRECCTL" exit -d 0123456789abcdef0123456789abcdef01234567'
