@@ -384,6 +384,32 @@ status-keeps-holder)
 		"$IRECCTL_LOCK_DIR.held" || fail "status did not see the holder"
 	grep -q '"iboot": "iBoot-' "$IRECCTL_LOCK_DIR.free" || fail "status did not ask once free"
 	;;
+uevents-beside-short-clients)
+	# A device changing mode 300 times while two status loops start and
+	# end libusb clients: umockdev's uevent sender meets listeners that
+	# have just exited or whose socket is being rebound by the next client
+	# (missing path, refused send), which used to abort the lab.
+	inlab iPhone10,1:recovery:ecid=0x22:transition=0 -- '
+		stop="$IRECCTL_LOCK_DIR.stop"
+		for l in 1 2; do
+			( while [ ! -e "$stop" ]; do
+				"$IRECCTL" status >/dev/null 2>&1 || echo "status failed: $?"
+			  done ) &
+		done
+		i=0
+		while [ $i -lt 150 ]; do
+			for m in dfu recovery; do
+				"$IRECSIM" ctl mode 1 $m >/dev/null || exit 90
+				"$IRECSIM" ctl wait 1 $m 10000 >/dev/null || exit 91
+			done
+			i=$((i + 1))
+		done
+		: >"$stop"; wait
+		echo "rounds $i"'
+	rc_is 0
+	out_has '^rounds 150$'
+	! grep -q 'status failed' "$tmp/out" || fail "a status failed"
+	;;
 old-udid-hint)
 	# Nothing remembered: say to use the ECID, not just "no device".
 	inlab iPhone10,1:recovery:ecid=0x22 -- '"$IRECCTL" exit -d 0123456789abcdef0123456789abcdef01234567'
