@@ -17,6 +17,7 @@
 #include <libirecovery.h>
 
 #include "irecctl/cli.h"
+#include "irecctl/lock.h"
 #include "irecctl/log.h"
 
 static void apply_verbosity(const struct ctx *ctx)
@@ -60,5 +61,9 @@ int main(int argc, char **argv)
 		return IREC_EUSAGE;
 	}
 	apply_verbosity(&ctx);
+	/* One resolution of -d for every command: an old-form UDID also
+	 * finds its device in recovery, by the ECID remembered for it. */
+	if (ctx.have_device)
+		lock_recall_devid(&ctx.device);
 	return finish_stdout(cmd->run(&ctx, &args));
 }
