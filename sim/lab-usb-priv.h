@@ -55,6 +55,9 @@ struct usb_plug {
 	const void *claim[USBSIM_MAX_IFACES];
 	unsigned config;  /* bConfigurationValue now: 0 unconfigured, 1 */
 	unsigned slow_ms; /* the transfer being run takes this much longer (saveenv) */
+	/* reboot-hang: the unacknowledged reboot waits for the host to give up
+	 * (discard the URB, or close the device) before the device leaves. */
+	bool reboot_on_cancel;
 	/* KIS: the identity its bulk protocol gives, the reply to be read. */
 	char kis_identity[256];
 	GByteArray *kis_reply;
@@ -70,12 +73,17 @@ bool usbsim_running(void);
  * and the iBoot environment from d for an enumeration in p->mode. */
 void usbsim_iboot_setup(struct usb_plug *p);
 /* Worker thread, lab_lock() not held. Return the URB status (0, -EPIPE for
- * a STALL, -ESHUTDOWN when the device went away) and set *actual. */
+ * a STALL, -ESHUTDOWN when the device went away, or USBSIM_URB_PENDING:
+ * the device never completes it) and set *actual. */
+#define USBSIM_URB_PENDING 1
 int usbsim_iboot_control(struct usb_plug *p, const guint8 setup[8], guint8 *data, int *actual);
 int usbsim_iboot_bulk(struct usb_plug *p, unsigned ep, const guint8 *data, int len, int *actual);
 /* lab-usb-kis.c: a KIS device's bulk requests and their replies. */
 int usbsim_kis_out(struct usb_plug *p, unsigned ep, const guint8 *data, int len, int *actual);
 int usbsim_kis_in(struct usb_plug *p, unsigned ep, guint8 *data, int len, int *actual);
+/* The host gave up on a URB the device left pending (DISCARDURB, or the
+ * file closed with it outstanding). Any thread. */
+void usbsim_iboot_cancelled(struct usb_plug *p);
 /* Forget saved iBoot variables (usbsim_shutdown). */
 void usbsim_iboot_shutdown(void);
 

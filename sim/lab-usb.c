@@ -3,7 +3,9 @@
  * irecsim lab-usb: recovery/DFU/WTF/KIS/Port-DFU devices on a umockdev
  * testbed. Each plug is a fresh enumeration: sysfs device + /dev node +
  * "add" uevent, and an ioctl handler that answers usbfs like the kernel
- * does for libusb (URBs are completed at submit and queued for reaping).
+ * does for libusb (URBs are completed at submit and queued for reaping,
+ * except those a fault leaves outstanding: a disconnect or DISCARDURB ends
+ * them, as the kernel does).
  * What the device itself answers is in lab-usb-iboot.c.
  *
  * Threads: plug/unplug run on the main loop; the ioctl handler runs on
@@ -35,7 +37,8 @@
 /* Per client (one open fd on the node): its URBs, and the plug for the
  * "close" line, logged when umockdev drops the client after the fd closed. */
 struct usb_fd {
-	GQueue urbs;
+	GQueue urbs;    /* completed, waiting to be reaped */
+	GQueue pending; /* submitted, never completed by the device (an unacked reboot) */
 	struct usb_plug *p;
 	bool late;  /* accepted after the unplug: "open" is logged at close */
 	bool quiet; /* the lab's own connection (lab-usb-drain.c): not logged */
@@ -143,17 +146,34 @@ static int run_urb(struct usb_plug *p, struct usbdevfs_urb *urb, guint8 *buf)
 	}
 }
 
-/* A slow transfer: the client's SUBMITURB returns after the delay, from a
- * thread of its own, so the worker thread (every device's) never waits. */
+struct delayed {
+	UMockdevIoctlClient *c;
+	unsigned ms;
+	int err; /* 0: the ioctl succeeds; else it fails with this errno */
+};
+
+/* An ioctl answered later, from a thread of its own, so the worker thread
+ * (every device's) never waits. */
 static gpointer delayed_done(gpointer data)
 {
-	UMockdevIoctlClient *c = data;
-	unsigned ms = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(c), "irecsim-delay"));
+	struct delayed *j = data;
 
-	g_usleep((gulong)ms * 1000);
-	umockdev_ioctl_client_complete(c, 0, 0);
-	g_object_unref(c);
+	g_usleep((gulong)j->ms * 1000);
+	umockdev_ioctl_client_complete(j->c, j->err ? -1 : 0, j->err);
+	g_object_unref(j->c);
+	g_free(j);
 	return NULL;
+}
+
+static gboolean done_after(UMockdevIoctlClient *c, unsigned ms, int err)
+{
+	struct delayed *j = g_new(struct delayed, 1);
+
+	j->c = g_object_ref(c);
+	j->ms = ms;
+	j->err = err;
+	g_thread_unref(g_thread_new("urb-delay", delayed_done, j));
+	return TRUE;
 }
 
 static gboolean complete_later(struct usb_plug *p, UMockdevIoctlClient *c, bool control)
@@ -164,11 +184,7 @@ static gboolean complete_later(struct usb_plug *p, UMockdevIoctlClient *c, bool 
 	ms = lab_ms((control ? p->d->usb_latency_ms : 0) + p->slow_ms);
 	p->slow_ms = 0;
 	lab_unlock();
-	if (ms == 0)
-		return done(c, 0, 0);
-	g_object_set_data(G_OBJECT(c), "irecsim-delay", GUINT_TO_POINTER(ms));
-	g_thread_unref(g_thread_new("urb-delay", delayed_done, g_object_ref(c)));
-	return TRUE;
+	return ms == 0 ? done(c, 0, 0) : done_after(c, ms, 0);
 }
 
 /* The URB's UMockdevIoctlData stays referenced in the client's queue until
@@ -195,18 +211,55 @@ static gboolean submit_urb(struct usb_plug *p, UMockdevIoctlClient *c)
 		g_object_unref(ud);
 		return done(c, -1, err);
 	}
-	g_queue_push_tail(&f->urbs, ud);
+	if (urb->status == USBSIM_URB_PENDING) {
+		urb->status = 0;
+		g_queue_push_tail(&f->pending, ud);
+	} else {
+		g_queue_push_tail(&f->urbs, ud);
+	}
 	return complete_later(p, c, urb->type == USBDEVFS_URB_TYPE_CONTROL);
+}
+
+/* End an outstanding URB with this status: it becomes reapable. */
+static void finish_pending(struct usb_fd *f, UMockdevIoctlData *ud, int status)
+{
+	struct usbdevfs_urb *urb = (struct usbdevfs_urb *)ud->data;
+
+	urb->status = status;
+	urb->actual_length = 0;
+	g_queue_push_tail(&f->urbs, ud);
+}
+
+/* The disconnect ends every outstanding URB with ESHUTDOWN, as the HCD's
+ * endpoint flush does (libusb: LIBUSB_ERROR_NO_DEVICE). */
+static void flush_pending(struct usb_fd *f)
+{
+	UMockdevIoctlData *ud;
+
+	if (g_queue_is_empty(&f->pending))
+		return;
+	lab_log(f->p->d, "usb", "disconnect: %u outstanding URB(s) end with ESHUTDOWN",
+	        g_queue_get_length(&f->pending));
+	while ((ud = g_queue_pop_head(&f->pending)))
+		finish_pending(f, ud, -ESHUTDOWN);
 }
 
 /* Completed URBs stay reapable after a disconnect; then ENODEV (Linux).
  * An empty queue answers EAGAIN even to the blocking REAPURB, which
- * libusb never issues: nothing can complete later here. */
+ * libusb never issues. poll() on the mocked node is always ready, so with
+ * a URB outstanding libusb reaps in a loop until its timeout: that EAGAIN
+ * comes REAP_IDLE_MS late, the time a real poll() would have slept. */
+#define REAP_IDLE_MS 5
 static gboolean reap_urb(UMockdevIoctlClient *c, bool gone)
 {
 	struct usb_fd *f = g_object_get_data(G_OBJECT(c), FD_KEY);
-	UMockdevIoctlData *ud = g_queue_pop_head(&f->urbs), *slot;
+	UMockdevIoctlData *ud, *slot;
 
+	if (gone)
+		flush_pending(f);
+	ud = g_queue_pop_head(&f->urbs);
+	if (!ud && !gone && !g_queue_is_empty(&f->pending))
+		return done_after(c, REAP_IDLE_MS, EAGAIN);
 	if (!ud)
 		return done(c, -1, gone ? ENODEV : EAGAIN);
 	slot = resolve_arg(c, sizeof(void *));
@@ -351,6 +404,34 @@ static gboolean set_interface(struct usb_plug *p, UMockdevIoctlClient *c)
 	return err ? done(c, -1, err) : done(c, 0, 0);
 }
 
+static gint by_client_addr(gconstpointer data, gconstpointer addr)
+{
+	return ((const UMockdevIoctlData *)data)->client_addr != *(const gulong *)addr;
+}
+
+/* DISCARDURB names the URB by its address in the client: an outstanding
+ * one ends with ENOENT (libusb: cancelled, or timed out); any other is
+ * EINVAL, as the kernel answers for a URB it has already completed. */
+static gboolean discard_urb(struct usb_plug *p, UMockdevIoctlClient *c)
+{
+	struct usb_fd *f = g_object_get_data(G_OBJECT(c), FD_KEY);
+	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(c);
+	gulong addr;
+	GList *l;
+
+	if (!arg || arg->data_len < (gint)sizeof(void *))
+		return done(c, -1, EFAULT);
+	addr = (gulong)(guintptr) * (void **)arg->data;
+	l = g_queue_find_custom(&f->pending, &addr, by_client_addr);
+	if (!l)
+		return done(c, -1, EINVAL);
+	finish_pending(f, l->data, -ENOENT);
+	g_queue_delete_link(&f->pending, l);
+	lab_log(p->d, "usb", "discard: the host cancelled an outstanding URB");
+	usbsim_iboot_cancelled(p);
+	return done(c, 0, 0);
+}
+
 static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer user)
 {
 	struct usb_plug *p = user;
@@ -374,8 +455,8 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer 
 		return get_caps(c);
 	case USBDEVFS_SUBMITURB:
 		return submit_urb(p, c);
-	case USBDEVFS_DISCARDURB: /* nothing is ever pending */
-		return done(c, -1, EINVAL);
+	case USBDEVFS_DISCARDURB:
+		return discard_urb(p, c);
 	case USBDEVFS_CLAIMINTERFACE:
 	case USBDEVFS_RELEASEINTERFACE:
 	case USBDEVFS_SETCONFIGURATION:
@@ -404,6 +485,10 @@ static void free_usb_fd(gpointer data)
 		if (f->p->claim[i] == f)
 			f->p->claim[i] = NULL;
 	lab_unlock();
+	/* Closing also discards what is outstanding (usbfs's destroy_all_async). */
+	if (!g_queue_is_empty(&f->pending))
+		usbsim_iboot_cancelled(f->p);
+	g_queue_clear_full(&f->pending, g_object_unref);
 	g_queue_clear_full(&f->urbs, g_object_unref);
 	if (f->late && !f->quiet)
 		lab_log(f->p->d, "usb", "open %s (after the unplug: ENODEV)", f->p->devnode);
@@ -419,6 +504,7 @@ static void on_client(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer use
 
 	(void)h;
 	g_queue_init(&f->urbs);
+	g_queue_init(&f->pending);
 	f->p = usb_plug_ref(user);
 	g_object_set_data_full(G_OBJECT(c), FD_KEY, f, free_usb_fd);
 	lab_lock();
