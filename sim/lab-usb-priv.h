@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * irecsim lab-usb internals, shared by lab-usb.c (testbed, sysfs, usbfs
- * ioctls, URB queue) and lab-usb-iboot.c (what the device answers on its
- * endpoints: descriptors, strings, the iBoot command channel, uploads).
+ * irecsim lab-usb internals, shared by lab-usb.c (testbed, sysfs),
+ * lab-usb-fs.c (usbfs ioctls, URB queue) and lab-usb-iboot.c (what the
+ * device answers on its endpoints: descriptors, strings, the iBoot command
+ * channel, uploads).
  */
 #ifndef IRECSIM_LAB_USB_PRIV_H
 #define IRECSIM_LAB_USB_PRIV_H
@@ -68,6 +69,12 @@ void usb_plug_unref(struct usb_plug *p);
 /* False after usbsim_shutdown(): then p->d may already be freed, so late
  * timers must not touch it. Main loop only. */
 bool usbsim_running(void);
+/* The testbed (NULL after usbsim_shutdown). Main loop only. */
+UMockdevTestbed *usbsim_testbed(void);
+
+/* lab-usb-fs.c: the handler answering usbfs ioctls on p's node (a new
+ * reference; it holds p until it is freed). */
+UMockdevIoctlBase *usbsim_fs_handler_new(struct usb_plug *p);
 
 /* lab-usb-iboot.c. Call with lab_lock() held: fills descriptors, strings
  * and the iBoot environment from d for an enumeration in p->mode. */
