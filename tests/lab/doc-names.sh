@@ -44,30 +44,31 @@ for o in $options; do
 	has "$readme_text" "\`$o" || missing "sim/README.md lacks $o"
 done
 
-printf '%s\n' "$listing" | {
-	rc=0
-	while read -r kind name; do
-		case $kind in
-		key)
-			has "$specs_sec" "*$name=" || { echo "FAIL: irecsim(1) DEVICE SPECS lacks key $name=" >&2; rc=1; }
-			has "$readme_text" "\`$name=" || { echo "FAIL: sim/README.md lacks key $name=" >&2; rc=1; } ;;
-		mode | trust | enter-drop)
-			has "$whole" "*$name*" || { echo "FAIL: irecsim(1) lacks $kind $name" >&2; rc=1; }
-			has "$readme_text" "\`$name\`" || { echo "FAIL: sim/README.md lacks $kind $name" >&2; rc=1; } ;;
-		fault)
-			has "$faults_sec" "*$name*" || { echo "FAIL: irecsim(1) FAULTS lacks $name" >&2; rc=1; }
-			has "$readme_text" "| \`$name\` |" || { echo "FAIL: sim/README.md Faults lacks $name" >&2; rc=1; } ;;
-		ctl)
-			printf '%s\n' "$ctl_sec" | grep -qE "^\*$name[* ]" ||
-				{ echo "FAIL: irecsim(1) CONTROL COMMANDS lacks $name" >&2; rc=1; }
-			has "$readme_text" "| \`$name" || { echo "FAIL: sim/README.md control commands lack $name" >&2; rc=1; } ;;
-		*)
-			echo "FAIL: unknown kind '$kind' in irecsim --list-keys: teach this test" >&2
-			rc=1 ;;
-		esac
-	done
-	exit $rc
-} || failed=1
+need() { # need TEXT STRING WHAT: WHAT is missing unless STRING is in TEXT
+	has "$1" "$2" || missing "$3"
+}
+
+while read -r kind name; do
+	case $kind in
+	key)
+		need "$specs_sec" "*$name=" "irecsim(1) DEVICE SPECS lacks key $name="
+		need "$readme_text" "\`$name=" "sim/README.md lacks key $name=" ;;
+	mode | trust | enter-drop)
+		need "$whole" "*$name*" "irecsim(1) lacks $kind $name"
+		need "$readme_text" "\`$name\`" "sim/README.md lacks $kind $name" ;;
+	fault)
+		need "$faults_sec" "*$name*" "irecsim(1) FAULTS lacks $name"
+		need "$readme_text" "| \`$name\` |" "sim/README.md Faults lacks $name" ;;
+	ctl)
+		printf '%s\n' "$ctl_sec" | grep -qE "^\*${name}[* ]" ||
+			missing "irecsim(1) CONTROL COMMANDS lacks $name"
+		need "$readme_text" "| \`$name" "sim/README.md control commands lack $name" ;;
+	*)
+		missing "unknown kind '$kind' in irecsim --list-keys: teach this test" ;;
+	esac
+done <<EOF_LISTING
+$listing
+EOF_LISTING
 
 [ "$failed" = 0 ] && echo "ok: irecsim(1) and sim/README.md name every option, key, fault and command"
 exit "$failed"
