@@ -79,6 +79,9 @@ struct event_loop {
 	char mux_name[256];                 /* the socket's file name */
 	pthread_t mux_thread;
 	bool mux_thread_started;
+	/* Set at start when usbmuxd's devices can never be seen (events_mux_unusable). */
+	char mux_unusable[256];
+	int mux_subscribed; /* atomic: a subscription was ever made */
 };
 
 /* events.c, for the sources. Take the loop lock themselves. */

@@ -366,9 +366,35 @@ static void start_person(struct target *t, bool interactive, bool escapes, bool 
 	}
 }
 
+/* Modes only usbmuxd shows: an arrival there is seen only through it. */
+static bool seen_through_mux(enum dev_mode m)
+{
+	return m == MODE_NORMAL || m == MODE_RESTORE;
+}
+
+/*
+ * Success is only ever said for a device seen arriving: if the listener can
+ * never see the target mode, acting would reboot a device irecctl cannot
+ * then follow. So nothing is sent, unless --no-wait asked not to follow.
+ */
+static bool cannot_follow(struct target *t)
+{
+	const char *why = events_mux_unusable(t->loop);
+
+	if (!why || t->spec->no_wait || !seen_through_mux(t->spec->target))
+		return false;
+	resolve(t, IREC_ENOVERIFY, t->dev.mode,
+	        "nothing sent: irecctl could not see the device arrive in %s mode (%s); "
+	        "--no-wait sends the commands without verifying",
+	        mode_name(t->spec->target), why);
+	return true;
+}
+
 static void start_target(struct target *t, bool interactive, bool escapes, bool *guide_taken)
 {
 	t->spec->plan(&t->dev, t->spec, &t->plan);
+	if (t->plan.action == MC_SEND && cannot_follow(t))
+		return;
 	switch (t->plan.action) {
 	case MC_DONE:
 		resolve(t, IREC_OK, t->dev.mode, "already in %s mode", mode_name(t->dev.mode));
@@ -538,6 +564,26 @@ static void interrupt_all(struct target *v, size_t n)
 	}
 }
 
+/* Why a timeout may be irecctl's blindness rather than the device's: an
+ * absent usbmuxd is waited for (it starts on demand), but may never come. */
+static const char *unseen_why(const struct target *t)
+{
+	static char why[300];
+
+	if (!seen_through_mux(t->spec->target))
+		return "";
+	if (events_mux_unusable(t->loop))
+		snprintf(why, sizeof(why), "; usbmuxd is unusable (%s)",
+		         events_mux_unusable(t->loop));
+	else if (!events_mux_subscribed(t->loop))
+		snprintf(why, sizeof(why),
+		         "; usbmuxd never started, so devices in normal and "
+		         "restore mode could not be seen");
+	else
+		return "";
+	return why;
+}
+
 static void time_out_all(struct target *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -546,8 +592,8 @@ static void time_out_all(struct target *v, size_t n)
 		if (t->resolved || !t->waiting)
 			continue;
 		resolve(t, IREC_ETIMEOUT, t->departed ? MODE_UNKNOWN : t->dev.mode,
-		        "did not arrive in %s mode in time%s", mode_name(t->spec->target),
-		        t->departed ? " (it left its old mode)" : "");
+		        "did not arrive in %s mode in time%s%s", mode_name(t->spec->target),
+		        t->departed ? " (it left its old mode)" : "", unseen_why(t));
 	}
 }
 
