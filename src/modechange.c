@@ -10,6 +10,7 @@
 #include "irecctl/buttons.h"
 #include "irecctl/device-ops.h"
 #include "irecctl/discovery.h"
+#include "irecctl/duration.h"
 #include "irecctl/events.h"
 #include "irecctl/guide.h"
 #include "irecctl/lock.h"
@@ -180,7 +181,7 @@ static int select_targets(const struct ctx *ctx, const struct mc_spec *spec,
 
 static void lock_target(struct target *t)
 {
-	char err[200];
+	char err[200], secs[SECONDS_TEXT_MAX];
 	int st;
 
 	t->lock.fd = -1;
@@ -195,7 +196,8 @@ static void lock_target(struct target *t)
 	}
 	st = lock_acquire(t->dev.ecid, 0, &t->lock, err, sizeof(err));
 	if (st == IREC_EBUSY && t->spec->lock_timeout_s > 0) {
-		log_note("%s; waiting up to %.0f s", err, t->spec->lock_timeout_s);
+		log_note("%s; waiting up to %s s", err,
+		         seconds_text(t->spec->lock_timeout_s, secs));
 		st = lock_acquire(t->dev.ecid, t->spec->lock_timeout_s, &t->lock, err, sizeof(err));
 	}
 	if (st != IREC_OK)
