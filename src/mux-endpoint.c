@@ -169,7 +169,15 @@ static enum reply ask_once(const char *path, int timeout_ms, bool *absent, char 
 		return REPLY_BAD;
 	}
 	*absent = false;
-	r = send_request(fd) ? check_reply(fd, now_ms() + timeout_ms, why, whylen) : REPLY_EOF;
+	if (send_request(fd)) {
+		r = check_reply(fd, now_ms() + timeout_ms, why, whylen);
+	} else {
+		/* A peer that accepts and closes at once, seen before our request
+		 * went out (a loaded host): the reason must be said here too. */
+		snprintf(why, whylen, "it closed before the request was sent (%s)",
+		         strerror(errno));
+		r = REPLY_EOF;
+	}
 	close(fd);
 	return r;
 }
