@@ -234,8 +234,12 @@ int ev_mux_start(struct event_loop *l, char *err, size_t errlen)
 	if (subscribe_checked(l, why, sizeof(why)) && !l->mux)
 		snprintf(l->mux_unusable, sizeof(l->mux_unusable), "%s", why);
 	l->mux_thread_started = start_thread(l);
-	if (!l->mux_thread_started)
+	if (!l->mux_thread_started) {
 		log_debug("cannot start the usbmuxd watch thread");
+		if (!l->mux && !l->mux_unusable[0])
+			snprintf(l->mux_unusable, sizeof(l->mux_unusable),
+			         "%s, and no thread could be started to watch for it", why);
+	}
 	return 0;
 }
 
