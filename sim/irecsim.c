@@ -46,7 +46,6 @@ struct run_opts {
 	bool verbose;
 	bool default_socket; /* usbmuxd at /var/run/usbmuxd, private mount namespace */
 	bool lifecycle;      /* usbmuxd runs only while a normal-mode device is there */
-	bool realistic;      /* real-world timings on every device */
 	char **command; /* NULL: interactive, run until a signal */
 };
 
@@ -93,7 +92,7 @@ static bool parse_run_args(int argc, char **argv, struct run_opts *o)
 		} else if (!strcmp(a, "--mux-preflight")) {
 			muxsim_set_preflight(true);
 		} else if (!strcmp(a, "--realistic")) {
-			o->realistic = true;
+			lab_set_realistic(true);
 		} else if (!strcmp(a, "--time-scale") && has_value) {
 			lab_set_time_scale(g_ascii_strtod(argv[++i], NULL));
 		} else if (!strcmp(a, "--mux-listen-delay") && has_value) {
@@ -310,11 +309,8 @@ static bool start_lab(struct run_opts *o, const char *dir, GError **error)
 	if (!labtls_init(error) || !muxsim_init(mux, o->lifecycle, error) ||
 	    !lab_control_start(ctl, error))
 		return false;
-	for (unsigned i = 0; i < lab_device_count(); i++) {
-		if (o->realistic)
-			lab_spec_realistic(lab_device(i));
+	for (unsigned i = 0; i < lab_device_count(); i++)
 		lab_device_plug(lab_device(i));
-	}
 	g_setenv("IRECSIM_CONTROL", ctl, TRUE);
 	if (o->default_socket)
 		return default_socket_safe(error);

@@ -52,6 +52,9 @@ char *sim_faults_format(unsigned faults);
 
 /* --time-scale: every lab duration (lab_ms) times scale. */
 void lab_set_time_scale(double scale);
+/* --realistic: every device added from now on, whether from the command
+ * line, a scenario or `ctl plug`, gets lab_spec_realistic(). */
+void lab_set_realistic(bool on);
 
 /* Called after every mode change (the control socket's `wait` uses it). */
 typedef void (*lab_mode_hook)(struct sim_device *d);

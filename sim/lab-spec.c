@@ -67,6 +67,9 @@ static const struct {
 	{"no-reply-enter", SIM_FAULT_NO_REPLY_ENTER},
 	{"plain-session", SIM_FAULT_PLAIN_SESSION},
 	{"reboot-stall", SIM_FAULT_REBOOT_STALL},
+	{"reboot-vanish", SIM_FAULT_REBOOT_VANISH},
+	{"reboot-hang", SIM_FAULT_REBOOT_HANG},
+	{"reboot-io", SIM_FAULT_REBOOT_IO},
 };
 
 static const char *const drop_names[] = {

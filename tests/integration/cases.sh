@@ -331,6 +331,59 @@ mux-never-starts)
 	has out '^booted$'
 	has exit.err 'did not arrive in normal mode in time.*; usbmuxd never started, so devices in normal and restore mode could not be seen$'
 	;;
+mux-hostile-tcp)
+	# The same through USBMUXD_SOCKET_ADDRESS=host:port, which libusbmuxd
+	# connects to over TCP (a usbmuxd proxy): the endpoint gets the same one
+	# request first. The stranger listens on 127.0.0.1 only, on a port the
+	# kernel picks; it writes the port to a file once it listens.
+	cat >"$T/hostile-tcp.py" <<'PY'
+import os, socket, sys
+s = socket.socket(socket.AF_INET)
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write("%d\n" % s.getsockname()[1])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    c, _ = s.accept()
+    if sys.argv[2] == "garbage":
+        c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+    c.close()
+PY
+	for kind in garbage close; do
+		inlab $R8 -- '
+			python3 "$T/hostile-tcp.py" "$T/'$kind'.port" '$kind' & h=$!
+			while [ ! -s "$T/'$kind'.port" ]; do sleep 0.01; done
+			export USBMUXD_SOCKET_ADDRESS="127.0.0.1:$(cat "$T/'$kind'.port")"
+			"$IRECCTL" wait --for normal -d 0x31 --timeout 2 2>"$T/wait.err"; echo "wait=$?"
+			"$IRECCTL" watch --timeout 1 >/dev/null 2>"$T/watch.err"; echo "watch=$?"
+			"$IRECCTL" enter -d 00008130-0000000000000011 2>"$T/enter.err"; echo "enter=$?"
+			"$IRECCTL" status --json 2>"$T/status.err"; echo "status=$?"
+			"$IRECCTL" exit -d 0x31 --timeout 3 2>"$T/exit.err"; echo "exit=$?"
+			"$IRECSIM" ctl show 1 | grep "^mode="
+			kill $h'
+		has out '^wait=5$'
+		has out '^watch=0$'
+		has out '^enter=3$'
+		has out '^status=0$'
+		# As through a UNIX socket: nothing sent, the device stays.
+		has out '^exit=22$'
+		has out '^mode=recovery$'
+		has out '"error": "usbmuxd unreachable: 127[.]0[.]0[.]1:[0-9]+ does not speak the usbmuxd protocol'
+		for f in wait watch status exit; do
+			has "$f.err" 'warning: 127[.]0[.]0[.]1:[0-9]+ does not speak the usbmuxd protocol .*: normal and restore mode devices cannot be seen'
+			[ "$(grep -c warning "$tmp/$f.err")" = 1 ] || fail "$f: not one warning"
+		done
+		has enter.err 'usbmuxd is unreachable, so devices in normal and restore mode cannot be seen'
+	done
+	# Nothing listening on the port: not running, as for a missing socket.
+	inlab $R8 -- '
+		python3 -c "import socket; s = socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])" >"$T/free.port"
+		export USBMUXD_SOCKET_ADDRESS="127.0.0.1:$(cat "$T/free.port")"
+		"$IRECCTL" status --json'
+	rc_is 0
+	has out '"error": "usbmuxd unreachable: usbmuxd is not running [(]127[.]0[.]0[.]1:[0-9]+: Connection refused[)]'
+	;;
 mux-appears-later)
 	# No usbmuxd when wait starts (the only device is in recovery); it starts
 	# when the device boots, busy for 50 ms between bind() and listen():
