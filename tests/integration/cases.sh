@@ -6,55 +6,17 @@
 set -eu
 : "${IRECSIM:?}" "${IRECCTL:?}"
 . "$(dirname "$0")/../casekit.sh"
-export T="$tmp"
 # usbmuxd as on a Debian host (see tests/modes/cases.sh).
 LAB_OPTS="--default-socket --mux-lifecycle"
 
-cat >"$tmp/lib.sh" <<'EOF'
-# wait_line FILE REGEX: until a background irecctl printed it (10 s at most).
-wait_line() {
-	n=0
-	while ! grep -Eq -- "$2" "$1" 2>/dev/null; do
-		n=$((n + 1))
-		[ $n -lt 500 ] || { echo "no line /$2/ in $1" >&2; cat "$1" >&2; exit 99; }
-		sleep 0.02
-	done
-}
-# wait_count FILE REGEX N: until N lines match.
-wait_count() {
-	n=0
-	while [ "$(grep -Ec -- "$2" "$1" 2>/dev/null)" -lt "$3" ]; do
-		n=$((n + 1))
-		[ $n -lt 500 ] || { echo "fewer than $3 lines /$2/ in $1" >&2; cat "$1" >&2; exit 99; }
-		sleep 0.02
-	done
-}
-# bg COMMAND...: in the background ($pid), able to get SIGINT: a plain sh
-# starts background jobs with SIGINT ignored, and irecctl keeps it so.
-bg() {
-	env --default-signal=INT "$@" &
-	pid=$!
-}
+# In the lab: bg, wait_line, finish, stop (tests/labscript.sh), and:
+lab_helpers <<'EOF'
 # bg_wait ARGS...: `irecctl -v wait ARGS` in the background, once it listens.
 bg_wait() {
 	bg "$IRECCTL" -v wait "$@" >"$T/w.out" 2>"$T/w.err"
 	wait_line "$T/w.err" "waiting for"
 }
-finish() {
-	set +e
-	wait $pid
-	echo "rc=$?"
-}
 EOF
-
-# inlab SPEC... -- SCRIPT: casekit's, with this suite's helpers (lib.sh) loaded.
-inlab() {
-	_specs_of "$@"
-	shift "$_n"
-	_in_lab "$_s" -- sh -c ". \"\$T/lib.sh\"; $1"
-}
-has() { grep -Eq -- "$2" "$tmp/$1" || fail "$1 lacks /$2/"; }
-lacks() { ! grep -Eq -- "$2" "$tmp/$1" || fail "$1 has /$2/"; }
 
 N8='iPhone10,1:normal:ecid=0x31:trust=paired'
 R8='iPhone10,1:recovery:ecid=0x31'
@@ -114,8 +76,7 @@ wait-gone-already)
 wait-sigint)
 	inlab $R8 -- '
 		bg_wait --for dfu -d 0x31 --timeout 60
-		kill -INT $pid
-		finish'
+		stop'
 	has out '^rc=130$'
 	has w.err 'interrupted'
 	;;
@@ -211,8 +172,7 @@ watch-events)
 		wait_count "$T/w.out" "\"event\":\"add\".*\"mode\":\"recovery\"" 1
 		"$IRECSIM" ctl unplug 1 >/dev/null
 		wait_count "$T/w.out" "\"event\":\"remove\".*\"mode\":\"recovery\"" 1
-		kill -INT $pid
-		finish; cat "$T/w.out"'
+		stop; cat "$T/w.out"'
 	has out '^rc=0$'
 	sed -n 's/.*"event":"\([a-z]*\)".*"mode":"\([a-z]*\)".*"previous_mode":\([a-z"]*\).*/\1 \2 \3/p' \
 		"$tmp/out" >"$tmp/events"
@@ -242,8 +202,7 @@ next-to-irecovery)
 		wait_count "$T/w.out" "\"event\":\"add\".*\"mode\":\"normal\"" 1
 		"$IRECSIM" ctl mode 1 recovery >/dev/null
 		wait_count "$T/w.out" "\"event\":\"add\".*\"mode\":\"recovery\"" 1
-		kill -INT $pid
-		finish'
+		stop'
 	has out '^rc=0$'
 	has w.out '"event":"remove".*"mode":"recovery"'
 	has w.out '"event":"add".*"mode":"normal"'
