@@ -46,7 +46,6 @@ struct run_opts {
 	bool verbose;
 	bool default_socket; /* usbmuxd at /var/run/usbmuxd, private mount namespace */
 	bool lifecycle;      /* usbmuxd runs only while a normal-mode device is there */
-	bool realistic;      /* real-world timings on every device */
 	char **command; /* NULL: interactive, run until a signal */
 };
 
@@ -93,7 +92,7 @@ static bool parse_run_args(int argc, char **argv, struct run_opts *o)
 		} else if (!strcmp(a, "--mux-preflight")) {
 			muxsim_set_preflight(true);
 		} else if (!strcmp(a, "--realistic")) {
-			o->realistic = true;
+			lab_set_realistic(true);
 		} else if (!strcmp(a, "--time-scale") && has_value) {
 			lab_set_time_scale(g_ascii_strtod(argv[++i], NULL));
 		} else if (!strcmp(a, "--mux-listen-delay") && has_value) {
@@ -310,11 +309,8 @@ static bool start_lab(struct run_opts *o, const char *dir, GError **error)
 	if (!labtls_init(error) || !muxsim_init(mux, o->lifecycle, error) ||
 	    !lab_control_start(ctl, error))
 		return false;
-	for (unsigned i = 0; i < lab_device_count(); i++) {
-		if (o->realistic)
-			lab_spec_realistic(lab_device(i));
+	for (unsigned i = 0; i < lab_device_count(); i++)
 		lab_device_plug(lab_device(i));
-	}
 	g_setenv("IRECSIM_CONTROL", ctl, TRUE);
 	if (o->default_socket)
 		return default_socket_safe(error);
@@ -430,6 +426,12 @@ int main(int argc, char **argv)
 		return run_main(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "ctl"))
 		return ctl_main(argc, argv);
+	/* Not in the usage: a listing for the doc-names test (and scripts). */
+	if (argc == 2 && !strcmp(argv[1], "--list-keys")) {
+		lab_spec_list(stdout);
+		lab_control_list(stdout);
+		return 0;
+	}
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))) {
 		usage(stdout);
 		return 0;

@@ -26,10 +26,16 @@ static gint n_devices;
 static GRecMutex state_lock;
 static lab_mode_hook mode_hook;
 static double time_scale = 1.0;
+static bool realistic;
 
 void lab_set_time_scale(double scale)
 {
 	time_scale = scale;
+}
+
+void lab_set_realistic(bool on)
+{
+	realistic = on;
 }
 
 unsigned lab_ms(unsigned ms)
@@ -125,6 +131,8 @@ struct sim_device *lab_device_add(const char *spec, GError **error)
 		g_free(e);
 		return NULL;
 	}
+	if (realistic)
+		lab_spec_realistic(&e->dev);
 	table[n] = e;
 	g_atomic_int_set(&n_devices, n + 1);
 	lab_log(&e->dev, "core", "added %s (%s) %s cpid 0x%04x bdid 0x%02x udid %s ios %s",

@@ -417,6 +417,60 @@ static bool fault_unplug(struct usb_plug *p)
 	return hit;
 }
 
+/* The ways a resetting device fails to acknowledge "reboot". */
+#define REBOOT_UNACKED                                                                             \
+	(SIM_FAULT_REBOOT_STALL | SIM_FAULT_REBOOT_VANISH | SIM_FAULT_REBOOT_HANG |                \
+	 SIM_FAULT_REBOOT_IO)
+
+/* The URB status the host gets for an unacknowledged reboot (the reboot
+ * itself is scheduled already, except reboot-hang's). */
+static int reboot_unacked(struct usb_plug *p, unsigned fault)
+{
+	if (fault == SIM_FAULT_REBOOT_STALL) {
+		lab_log(p->d, "usb", "reboot: STALL (fault), rebooting anyway");
+		return -EPIPE;
+	}
+	if (fault == SIM_FAULT_REBOOT_IO) {
+		/* The reset breaks the transaction: what xHCI reports as EPROTO. */
+		lab_log(p->d, "usb", "reboot: transaction error EPROTO (fault), rebooting anyway");
+		return -EPROTO;
+	}
+	if (fault == SIM_FAULT_REBOOT_VANISH) {
+		/* Completed only by the disconnect (ESHUTDOWN, lab-usb.c). */
+		lab_log(p->d, "usb",
+		        "reboot: never acknowledged (fault): leaving the bus with the transfer "
+		        "outstanding");
+		return USBSIM_URB_PENDING;
+	}
+	lab_log(p->d, "usb", "reboot: never acknowledged (fault): staying until the host gives up");
+	return USBSIM_URB_PENDING;
+}
+
+/* Main loop: reboot-hang's device resets once the host stopped waiting. */
+static gboolean cancelled_cb(gpointer user)
+{
+	struct usb_plug *p = user;
+	bool hit = false;
+
+	if (usbsim_running() && p->d->usb_priv == p) {
+		lab_lock();
+		hit = p->reboot_on_cancel && !p->gone;
+		p->reboot_on_cancel = false;
+		lab_unlock();
+	}
+	if (hit) {
+		lab_log(p->d, "usb", "reboot: the host gave up on the transfer; resetting");
+		schedule_reboot(p, LEAVE_REBOOT);
+	}
+	usb_plug_unref(p);
+	return G_SOURCE_REMOVE;
+}
+
+void usbsim_iboot_cancelled(struct usb_plug *p)
+{
+	g_idle_add(cancelled_cb, usb_plug_ref(p));
+}
+
 static int iboot_command(struct usb_plug *p, unsigned breq, const guint8 *data, unsigned wlen,
                          int *actual)
 {
@@ -424,7 +478,8 @@ static int iboot_command(struct usb_plug *p, unsigned breq, const guint8 *data, 
 	unsigned n = MIN(wlen, sizeof(cmd) - 1);
 	gchar *esc;
 	enum leave_kind leave;
-	bool erase, stall;
+	unsigned unacked;
+	bool erase;
 
 	/* The data stage is wlen bytes, NUL-terminated only if the client says so. */
 	memcpy(cmd, data, n);
@@ -443,17 +498,17 @@ static int iboot_command(struct usb_plug *p, unsigned breq, const guint8 *data, 
 	lab_lock();
 	leave = run_command_locked(p, cmd);
 	erase = p->d->restore_erase;
-	stall = leave == LEAVE_REBOOT && (p->d->faults & SIM_FAULT_REBOOT_STALL);
+	unacked = leave == LEAVE_REBOOT ? p->d->faults & REBOOT_UNACKED : 0;
+	unacked &= -unacked; /* one of them: the lowest bit */
+	if (unacked == SIM_FAULT_REBOOT_HANG)
+		p->reboot_on_cancel = true;
 	lab_unlock();
 	if (!strcmp(cmd, "ramdisk"))
 		lab_log(p->d, "usb", "ramdisk: the %s ramdisk", erase ? "erase" : "update");
-	if (leave != LEAVE_NONE)
+	if (leave != LEAVE_NONE && unacked != SIM_FAULT_REBOOT_HANG)
 		schedule_reboot(p, leave);
-	if (stall) {
-		/* It resets before acknowledging: the host sees a STALL. */
-		lab_log(p->d, "usb", "reboot: STALL (fault), rebooting anyway");
-		return -EPIPE;
-	}
+	if (unacked)
+		return reboot_unacked(p, unacked);
 	*actual = (int)wlen;
 	return 0;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * irecsim lab-usb internals, shared by lab-usb.c (testbed, sysfs, usbfs
- * ioctls, URB queue) and lab-usb-iboot.c (what the device answers on its
- * endpoints: descriptors, strings, the iBoot command channel, uploads).
+ * irecsim lab-usb internals, shared by lab-usb.c (testbed, sysfs),
+ * lab-usb-fs.c (usbfs ioctls, URB queue) and lab-usb-iboot.c (what the
+ * device answers on its endpoints: descriptors, strings, the iBoot command
+ * channel, uploads).
  */
 #ifndef IRECSIM_LAB_USB_PRIV_H
 #define IRECSIM_LAB_USB_PRIV_H
@@ -55,6 +56,9 @@ struct usb_plug {
 	const void *claim[USBSIM_MAX_IFACES];
 	unsigned config;  /* bConfigurationValue now: 0 unconfigured, 1 */
 	unsigned slow_ms; /* the transfer being run takes this much longer (saveenv) */
+	/* reboot-hang: the unacknowledged reboot waits for the host to give up
+	 * (discard the URB, or close the device) before the device leaves. */
+	bool reboot_on_cancel;
 	/* KIS: the identity its bulk protocol gives, the reply to be read. */
 	char kis_identity[256];
 	GByteArray *kis_reply;
@@ -65,17 +69,28 @@ void usb_plug_unref(struct usb_plug *p);
 /* False after usbsim_shutdown(): then p->d may already be freed, so late
  * timers must not touch it. Main loop only. */
 bool usbsim_running(void);
+/* The testbed (NULL after usbsim_shutdown). Main loop only. */
+UMockdevTestbed *usbsim_testbed(void);
+
+/* lab-usb-fs.c: the handler answering usbfs ioctls on p's node (a new
+ * reference; it holds p until it is freed). */
+UMockdevIoctlBase *usbsim_fs_handler_new(struct usb_plug *p);
 
 /* lab-usb-iboot.c. Call with lab_lock() held: fills descriptors, strings
  * and the iBoot environment from d for an enumeration in p->mode. */
 void usbsim_iboot_setup(struct usb_plug *p);
 /* Worker thread, lab_lock() not held. Return the URB status (0, -EPIPE for
- * a STALL, -ESHUTDOWN when the device went away) and set *actual. */
+ * a STALL, -ESHUTDOWN when the device went away, or USBSIM_URB_PENDING:
+ * the device never completes it) and set *actual. */
+#define USBSIM_URB_PENDING 1
 int usbsim_iboot_control(struct usb_plug *p, const guint8 setup[8], guint8 *data, int *actual);
 int usbsim_iboot_bulk(struct usb_plug *p, unsigned ep, const guint8 *data, int len, int *actual);
 /* lab-usb-kis.c: a KIS device's bulk requests and their replies. */
 int usbsim_kis_out(struct usb_plug *p, unsigned ep, const guint8 *data, int len, int *actual);
 int usbsim_kis_in(struct usb_plug *p, unsigned ep, guint8 *data, int len, int *actual);
+/* The host gave up on a URB the device left pending (DISCARDURB, or the
+ * file closed with it outstanding). Any thread. */
+void usbsim_iboot_cancelled(struct usb_plug *p);
 /* Forget saved iBoot variables (usbsim_shutdown). */
 void usbsim_iboot_shutdown(void);
 

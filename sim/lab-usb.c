@@ -3,21 +3,18 @@
  * irecsim lab-usb: recovery/DFU/WTF/KIS/Port-DFU devices on a umockdev
  * testbed. Each plug is a fresh enumeration: sysfs device + /dev node +
  * "add" uevent, and an ioctl handler that answers usbfs like the kernel
- * does for libusb (URBs are completed at submit and queued for reaping).
- * What the device itself answers is in lab-usb-iboot.c.
+ * does for libusb (lab-usb-fs.c). What the device itself answers is in
+ * lab-usb-iboot.c.
  *
  * Threads: plug/unplug run on the main loop; the ioctl handler runs on
  * umockdev's worker thread and takes lab_lock() around shared state.
  */
 #include <errno.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <linux/usbdevice_fs.h>
 
 #include "lab-usb-priv.h"
 #include "umockdev-compat.h"
@@ -25,21 +22,6 @@
 #define MAX_BUS       16
 #define PORTS_PER_BUS 15
 #define MAX_DEVNUM    127 /* USB addresses are 7 bits; 1 is the root hub */
-#define FD_KEY        "irecsim-usb-fd"
-/* Without scatter-gather libusb splits bulk transfers into 16 KiB URBs
- * (BULK_CONTINUATION), which is what the lab notes recorded. */
-#define USBFS_CAPS                                                                                 \
-	(USBDEVFS_CAP_ZERO_PACKET | USBDEVFS_CAP_BULK_CONTINUATION |                               \
-	 USBDEVFS_CAP_NO_PACKET_SIZE_LIM | USBDEVFS_CAP_REAP_AFTER_DISCONNECT)
-
-/* Per client (one open fd on the node): its URBs, and the plug for the
- * "close" line, logged when umockdev drops the client after the fd closed. */
-struct usb_fd {
-	GQueue urbs;
-	struct usb_plug *p;
-	bool late;  /* accepted after the unplug: "open" is logged at close */
-	bool quiet; /* the lab's own connection (lab-usb-drain.c): not logged */
-};
 
 static UMockdevTestbed *testbed;
 static char *testbed_root;
@@ -70,367 +52,9 @@ bool usbsim_running(void)
 	return testbed != NULL;
 }
 
-static void closure_unref(gpointer data, GClosure *closure)
+UMockdevTestbed *usbsim_testbed(void)
 {
-	(void)closure;
-	usb_plug_unref(data);
-}
-
-/* ---- usbfs ioctls (worker thread) ---------------------------------------- */
-
-static gboolean done(UMockdevIoctlClient *c, long ret, int err)
-{
-	umockdev_ioctl_client_complete(c, ret, err);
-	return TRUE;
-}
-
-/* Map client memory at parent+off into this process (a new ref, or NULL). */
-static UMockdevIoctlData *resolve(UMockdevIoctlData *parent, gsize off, gsize len)
-{
-	GError *err = NULL;
-	UMockdevIoctlData *r = umockdev_ioctl_data_resolve(parent, off, len, &err);
-
-	if (err) {
-		g_warning("irecsim: cannot read usbfs ioctl argument: %s", err->message);
-		g_error_free(err);
-	}
-	return r;
-}
-
-static UMockdevIoctlData *resolve_arg(UMockdevIoctlClient *c, gsize len)
-{
-	return resolve(umockdev_ioctl_client_get_arg(c), 0, len);
-}
-
-static gboolean get_caps(UMockdevIoctlClient *c)
-{
-	UMockdevIoctlData *a = resolve_arg(c, sizeof(guint32));
-
-	if (!a)
-		return done(c, -1, EFAULT);
-	*(guint32 *)a->data = USBFS_CAPS;
-	g_object_unref(a);
-	return done(c, 0, 0);
-}
-
-/* Completes the URB at once: poll() on the mocked node is always ready, so
- * a pending URB would make libusb spin. Returns an errno for SUBMITURB. */
-static int run_urb(struct usb_plug *p, struct usbdevfs_urb *urb, guint8 *buf)
-{
-	int len = urb->buffer_length;
-
-	urb->actual_length = 0;
-	switch (urb->type) {
-	case USBDEVFS_URB_TYPE_CONTROL:
-		if (len < 8 || len < 8 + (buf[6] | buf[7] << 8))
-			return EINVAL;
-		urb->status = usbsim_iboot_control(p, buf, buf + 8, &urb->actual_length);
-		return 0;
-	case USBDEVFS_URB_TYPE_BULK:
-	case USBDEVFS_URB_TYPE_INTERRUPT:
-		if (p->mode == SIM_KIS && (urb->endpoint & 0x80))
-			urb->status =
-			        usbsim_kis_in(p, urb->endpoint, buf, len, &urb->actual_length);
-		else if (p->mode == SIM_KIS)
-			urb->status =
-			        usbsim_kis_out(p, urb->endpoint, buf, len, &urb->actual_length);
-		else
-			urb->status =
-			        usbsim_iboot_bulk(p, urb->endpoint, buf, len, &urb->actual_length);
-		return 0;
-	default:
-		return EINVAL;
-	}
-}
-
-/* A slow transfer: the client's SUBMITURB returns after the delay, from a
- * thread of its own, so the worker thread (every device's) never waits. */
-static gpointer delayed_done(gpointer data)
-{
-	UMockdevIoctlClient *c = data;
-	unsigned ms = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(c), "irecsim-delay"));
-
-	g_usleep((gulong)ms * 1000);
-	umockdev_ioctl_client_complete(c, 0, 0);
-	g_object_unref(c);
-	return NULL;
-}
-
-static gboolean complete_later(struct usb_plug *p, UMockdevIoctlClient *c, bool control)
-{
-	unsigned ms;
-
-	lab_lock();
-	ms = lab_ms((control ? p->d->usb_latency_ms : 0) + p->slow_ms);
-	p->slow_ms = 0;
-	lab_unlock();
-	if (ms == 0)
-		return done(c, 0, 0);
-	g_object_set_data(G_OBJECT(c), "irecsim-delay", GUINT_TO_POINTER(ms));
-	g_thread_unref(g_thread_new("urb-delay", delayed_done, g_object_ref(c)));
-	return TRUE;
-}
-
-/* The URB's UMockdevIoctlData stays referenced in the client's queue until
- * it is reaped: umockdev writes it back to the client from there. */
-static gboolean submit_urb(struct usb_plug *p, UMockdevIoctlClient *c)
-{
-	struct usb_fd *f = g_object_get_data(G_OBJECT(c), FD_KEY);
-	UMockdevIoctlData *ud = resolve_arg(c, sizeof(struct usbdevfs_urb)), *bd = NULL;
-	struct usbdevfs_urb *urb;
-	int err;
-
-	if (!ud)
-		return done(c, -1, EFAULT);
-	urb = (struct usbdevfs_urb *)ud->data;
-	if (urb->buffer_length > 0)
-		bd = resolve(ud, offsetof(struct usbdevfs_urb, buffer), (gsize)urb->buffer_length);
-	if (urb->buffer_length < 0 || (urb->buffer_length > 0 && !bd))
-		err = EFAULT;
-	else
-		err = run_urb(p, urb, bd ? bd->data : NULL);
-	if (bd)
-		g_object_unref(bd);
-	if (err) {
-		g_object_unref(ud);
-		return done(c, -1, err);
-	}
-	g_queue_push_tail(&f->urbs, ud);
-	return complete_later(p, c, urb->type == USBDEVFS_URB_TYPE_CONTROL);
-}
-
-/* Completed URBs stay reapable after a disconnect; then ENODEV (Linux).
- * An empty queue answers EAGAIN even to the blocking REAPURB, which
- * libusb never issues: nothing can complete later here. */
-static gboolean reap_urb(UMockdevIoctlClient *c, bool gone)
-{
-	struct usb_fd *f = g_object_get_data(G_OBJECT(c), FD_KEY);
-	UMockdevIoctlData *ud = g_queue_pop_head(&f->urbs), *slot;
-
-	if (!ud)
-		return done(c, -1, gone ? ENODEV : EAGAIN);
-	slot = resolve_arg(c, sizeof(void *));
-	if (!slot) {
-		g_queue_push_head(&f->urbs, ud);
-		return done(c, -1, EFAULT);
-	}
-	/* umockdev writes the URB back and stores its client address in *arg. */
-	umockdev_ioctl_data_set_ptr(slot, 0, ud);
-	g_object_unref(slot);
-	g_object_unref(ud);
-	return done(c, 0, 0);
-}
-
-/* sysfs follows the active configuration, as the kernel's attribute does
- * (libusb reads it for libusb_get_configuration). Main loop. */
-static gboolean config_attr_cb(gpointer user)
-{
-	struct usb_plug *p = user;
-	bool current;
-	unsigned config = 0;
-
-	if (usbsim_running()) {
-		lab_lock();
-		current = !p->gone && p->d->usb_priv == p;
-		config = p->config;
-		lab_unlock();
-		if (current)
-			umockdev_testbed_set_attribute(testbed, p->syspath, "bConfigurationValue",
-			                               config ? "1\n" : "");
-	}
-	usb_plug_unref(p);
-	return G_SOURCE_REMOVE;
-}
-
-/* Does another client hold an interface (for SETCONFIGURATION, the kernel
- * refuses while any interface is someone else's)? Under lab_lock(). */
-static bool claimed_by_other(const struct usb_plug *p, const struct usb_fd *f, unsigned iface)
-{
-	for (unsigned i = 0; i < p->n_ifaces && i < USBSIM_MAX_IFACES; i++)
-		if ((iface == (unsigned)-1 || i == iface) && p->claim[i] && p->claim[i] != f)
-			return true;
-	return false;
-}
-
-static gboolean set_configuration(struct usb_plug *p, UMockdevIoctlClient *c, unsigned n)
-{
-	struct usb_fd *f = g_object_get_data(G_OBJECT(c), FD_KEY);
-	int err = 0;
-
-	lab_lock();
-	if (n > 1 && n != (unsigned)-1)
-		err = EINVAL;
-	else if (claimed_by_other(p, f, (unsigned)-1))
-		err = EBUSY;
-	else
-		p->config = n == 1 ? 1 : 0;
-	lab_unlock();
-	lab_log(p->d, "usb", "set-configuration %d%s", (int)n,
-	        err == EBUSY ? ": EBUSY (an interface is claimed by another client)" : "");
-	if (!err)
-		g_idle_add(config_attr_cb, usb_plug_ref(p));
-	return err ? done(c, -1, err) : done(c, 0, 0);
-}
-
-/* Claim or release for client f, as usbfs does: ENOENT without a
- * configuration or for a missing interface, EBUSY if another open file
- * holds it, EINVAL to release what f does not hold. Under lab_lock(). */
-static int claim_locked(struct usb_plug *p, struct usb_fd *f, unsigned n, bool claim)
-{
-	if (!p->config || n >= p->n_ifaces || n >= USBSIM_MAX_IFACES)
-		return ENOENT;
-	if (!claim) {
-		if (p->claim[n] != f)
-			return EINVAL;
-		p->claim[n] = NULL;
-		return 0;
-	}
-	if (p->claim[n] && p->claim[n] != f)
-		return EBUSY;
-	p->claim[n] = f;
-	return 0;
-}
-
-static const char *claim_note(int err)
-{
-	switch (err) {
-	case 0:
-		return "";
-	case EBUSY:
-		return ": EBUSY (claimed by another client)";
-	case ENOENT:
-		return ": ENOENT (no such interface in this configuration)";
-	default:
-		return ": EINVAL (not claimed by this client)";
-	}
-}
-
-/* CLAIMINTERFACE, RELEASEINTERFACE, SETCONFIGURATION: one unsigned int. */
-static gboolean iface_request(struct usb_plug *p, UMockdevIoctlClient *c, gulong req)
-{
-	struct usb_fd *f = g_object_get_data(G_OBJECT(c), FD_KEY);
-	UMockdevIoctlData *a = resolve_arg(c, sizeof(unsigned int));
-	bool claim = req == USBDEVFS_CLAIMINTERFACE;
-	unsigned n;
-	int err;
-
-	if (!a)
-		return done(c, -1, EFAULT);
-	n = *(unsigned int *)a->data;
-	g_object_unref(a);
-	if (req == USBDEVFS_SETCONFIGURATION)
-		return set_configuration(p, c, n);
-	lab_lock();
-	err = claim_locked(p, f, n, claim);
-	lab_unlock();
-	lab_log(p->d, "usb", "%s if=%u%s", claim ? "claim" : "release", n, claim_note(err));
-	return err ? done(c, -1, err) : done(c, 0, 0);
-}
-
-/* SETINTERFACE claims the interface implicitly if nobody holds it (as
- * usbfs's checkintf() does); another client's claim is EBUSY. */
-static gboolean set_interface(struct usb_plug *p, UMockdevIoctlClient *c)
-{
-	struct usb_fd *f = g_object_get_data(G_OBJECT(c), FD_KEY);
-	UMockdevIoctlData *a = resolve_arg(c, sizeof(struct usbdevfs_setinterface));
-	struct usbdevfs_setinterface si;
-	int err;
-
-	if (!a)
-		return done(c, -1, EFAULT);
-	memcpy(&si, a->data, sizeof(si));
-	g_object_unref(a);
-	lab_lock();
-	err = claim_locked(p, f, si.interface, true);
-	lab_unlock();
-	/* Only recovery's interface 1 has an alternate setting. */
-	if (!err && si.altsetting != 0 && !(si.interface == 1 && si.altsetting == 1))
-		err = EINVAL;
-	lab_log(p->d, "usb", "set-interface if=%u alt=%u%s", si.interface, si.altsetting,
-	        err == EINVAL ? ": EINVAL" : claim_note(err));
-	return err ? done(c, -1, err) : done(c, 0, 0);
-}
-
-static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer user)
-{
-	struct usb_plug *p = user;
-	gulong req = umockdev_ioctl_client_get_request(c);
-	bool gone;
-
-	(void)h;
-	if (req == USBSIM_DRAIN_REQUEST) {
-		((struct usb_fd *)g_object_get_data(G_OBJECT(c), FD_KEY))->quiet = true;
-		return done(c, 0, 0);
-	}
-	lab_lock();
-	gone = p->gone;
-	lab_unlock();
-	if (req == USBDEVFS_REAPURB || req == USBDEVFS_REAPURBNDELAY)
-		return reap_urb(c, gone);
-	if (gone)
-		return done(c, -1, ENODEV);
-	switch (req) {
-	case USBDEVFS_GET_CAPABILITIES:
-		return get_caps(c);
-	case USBDEVFS_SUBMITURB:
-		return submit_urb(p, c);
-	case USBDEVFS_DISCARDURB: /* nothing is ever pending */
-		return done(c, -1, EINVAL);
-	case USBDEVFS_CLAIMINTERFACE:
-	case USBDEVFS_RELEASEINTERFACE:
-	case USBDEVFS_SETCONFIGURATION:
-		return iface_request(p, c, req);
-	case USBDEVFS_SETINTERFACE:
-		return set_interface(p, c);
-	case USBDEVFS_RESET:
-		lab_log(p->d, "usb", "reset");
-		return done(c, 0, 0);
-	case USBDEVFS_DISCONNECT_CLAIM:
-		return done(c, 0, 0);
-	case USBDEVFS_GETDRIVER: /* no kernel driver is bound */
-		return done(c, -1, ENODATA);
-	default:
-		return done(c, -1, ENOTTY);
-	}
-}
-
-static void free_usb_fd(gpointer data)
-{
-	struct usb_fd *f = data;
-
-	/* Closing the file releases its claims, as the kernel does. */
-	lab_lock();
-	for (unsigned i = 0; i < USBSIM_MAX_IFACES; i++)
-		if (f->p->claim[i] == f)
-			f->p->claim[i] = NULL;
-	lab_unlock();
-	g_queue_clear_full(&f->urbs, g_object_unref);
-	if (f->late && !f->quiet)
-		lab_log(f->p->d, "usb", "open %s (after the unplug: ENODEV)", f->p->devnode);
-	if (!f->quiet)
-		lab_log(f->p->d, "usb", "close %s", f->p->devnode);
-	usb_plug_unref(f->p);
-	g_free(f);
-}
-
-static void on_client(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer user)
-{
-	struct usb_fd *f = g_new0(struct usb_fd, 1);
-
-	(void)h;
-	g_queue_init(&f->urbs);
-	f->p = usb_plug_ref(user);
-	g_object_set_data_full(G_OBJECT(c), FD_KEY, f, free_usb_fd);
-	lab_lock();
-	f->late = f->p->gone;
-	lab_unlock();
-	/* One of those is the lab's own (lab-usb-drain.c): known only later. */
-	if (f->late)
-		return;
-	/* The preload connects even when open() failed (EACCES on a 0600 node),
-	 * so for those this line means "tried". */
-	lab_log(f->p->d, "usb", "open %s%s", f->p->devnode,
-	        f->p->node_private ? " (node 0600: fails with EACCES unless owner)" : "");
+	return testbed;
 }
 
 /* ---- testbed (main loop) --------------------------------------------------- */
@@ -532,11 +156,7 @@ static void chmod_in_testbed(const char *dir, const char *path, mode_t mode)
 
 static bool attach_handler(struct usb_plug *p, GError **error)
 {
-	p->handler = umockdev_ioctl_base_new();
-	g_signal_connect_data(p->handler, "handle-ioctl", G_CALLBACK(on_ioctl), usb_plug_ref(p),
-	                      closure_unref, 0);
-	g_signal_connect_data(p->handler, "client-connected", G_CALLBACK(on_client),
-	                      usb_plug_ref(p), closure_unref, 0);
+	p->handler = usbsim_fs_handler_new(p);
 	if (!umockdev_testbed_attach_ioctl(testbed, p->devnode, p->handler, error))
 		return false;
 	/* connect() needs write permission: let clients of any user in. */

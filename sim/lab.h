@@ -55,6 +55,9 @@ enum sim_fault {
 	SIM_FAULT_NO_REPLY_ENTER = 1u << 7, /* lockdownd answers all but EnterRecovery */
 	SIM_FAULT_PLAIN_SESSION = 1u << 8,  /* StartSession answers EnableSessionSSL false */
 	SIM_FAULT_REBOOT_STALL = 1u << 9,   /* "reboot" STALLs (never acknowledged) but reboots */
+	SIM_FAULT_REBOOT_VANISH = 1u << 10, /* "reboot" left outstanding as the device leaves */
+	SIM_FAULT_REBOOT_HANG = 1u << 11,   /* "reboot" outstanding until the host gives up */
+	SIM_FAULT_REBOOT_IO = 1u << 12,     /* "reboot" fails with a transaction error (EPROTO) */
 };
 
 /* What lockdownd does with the tunnel when it has accepted EnterRecovery

@@ -200,8 +200,12 @@ int ops_exit_recovery(const struct device *d, char *err, size_t errlen)
 		/* A resetting device may vanish, STALL or never acknowledge: the
 		 * reboot is sent, unconfirmed, and its arrival decides. */
 		if (r == LIBUSB_ERROR_NO_DEVICE || r == LIBUSB_ERROR_IO || r == LIBUSB_ERROR_PIPE ||
-		    r == LIBUSB_ERROR_TIMEOUT)
+		    r == LIBUSB_ERROR_TIMEOUT) {
+			log_info("0x%016llx: reboot sent, not acknowledged (%s): its arrival "
+			         "decides",
+			         (unsigned long long)d->ecid, libusb_error_name(r));
 			r = 0;
+		}
 		st = iboot_status(r, "reboot", err, errlen);
 	}
 	usb_close(&uh);

@@ -195,6 +195,19 @@ static bool start_thread(struct event_loop *l)
 	return ok;
 }
 
+/* A TCP endpoint has no socket file to watch: libusbmuxd's own retries
+ * wait for it, unless what answers there is not a usbmuxd. */
+static int subscribe_tcp(struct event_loop *l, char *err, size_t errlen)
+{
+	char why[256];
+
+	if (mux_endpoint_check(CHECK_TIMEOUT_MS, why, sizeof(why)) == MUX_HOSTILE) {
+		mux_endpoint_warn_once(why);
+		return 0;
+	}
+	return subscribe(l, err, errlen);
+}
+
 int ev_mux_start(struct event_loop *l, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
@@ -202,7 +215,7 @@ int ev_mux_start(struct event_loop *l, char *err, size_t errlen)
 	l->mux_inotify = -1;
 	l->mux_stop[0] = l->mux_stop[1] = -1;
 	if (!mux_endpoint_path(path, sizeof(path)))
-		return subscribe(l, err, errlen);
+		return subscribe_tcp(l, err, errlen);
 	/* The watch first: a daemon that starts while we check is not missed. */
 	if (!watch_start(l, path)) {
 		try_subscribe(l);

@@ -4,10 +4,14 @@
  * usbmuxd plist protocol v1, as libusbmuxd sends it: a 16-byte
  * little-endian header {length, version 1, message 8 (plist), tag} and an
  * XML plist; the answer must be a header of the same kind and a plist
- * dictionary. Anything else is not a usbmuxd.
+ * dictionary. Anything else is not a usbmuxd. The endpoint is the one
+ * libusbmuxd would use: a UNIX socket, or a TCP "host:port" (a proxy such
+ * as usbfluxd or netmuxd), resolved and tried as libusbmuxd does.
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +43,15 @@ static const char read_buid[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                                 "\t<key>ProgName</key>\n\t<string>irecctl</string>\n"
                                 "</dict>\n</plist>\n";
 
+/* Where libusbmuxd connects: a UNIX path, or a TCP host and port. */
+struct endpoint {
+	bool tcp;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char host[256];
+	char port[8];
+	char name[sizeof(((struct sockaddr_un *)0)->sun_path) + 16]; /* for messages */
+};
+
 /* libusbmuxd's rule: the text after the last ':' is a port 1..65535. */
 static bool is_tcp_address(const char *a)
 {
@@ -52,17 +65,52 @@ static bool is_tcp_address(const char *a)
 	return end && end != p + 1 && *end == '\0' && port > 0 && port < 65536;
 }
 
-bool mux_endpoint_path(char *buf, size_t len)
+/* "host:port" or "[v6]:port", split as libusbmuxd splits it (the host is
+ * what precedes the last ':', without the brackets); false if it has no
+ * host left, when libusbmuxd falls back to the default socket. */
+static bool tcp_endpoint(const char *a, struct endpoint *e)
+{
+	const char *colon = strrchr(a, ':');
+	size_t n = (size_t)(colon - a);
+	const char *host = a;
+
+	if (a[0] == '[') {
+		const char *rb = memrchr(a, ']', n);
+		host = a + 1;
+		n = rb ? (size_t)(rb - host) : n - 1;
+	}
+	if (n == 0 || n >= sizeof(e->host))
+		return false;
+	e->tcp = true;
+	memcpy(e->host, host, n);
+	e->host[n] = '\0';
+	snprintf(e->port, sizeof(e->port), "%s", colon + 1);
+	snprintf(e->name, sizeof(e->name), "%s", a);
+	return true;
+}
+
+static void endpoint_from_env(struct endpoint *e)
 {
 	const char *a = getenv("USBMUXD_SOCKET_ADDRESS");
 
-	if (a && !strncmp(a, "UNIX:", 5) && a[5]) {
-		snprintf(buf, len, "%s", a + 5);
-		return true;
-	}
-	if (a && strncmp(a, "UNIX:", 5) && is_tcp_address(a))
+	memset(e, 0, sizeof(*e));
+	if (a && !strncmp(a, "UNIX:", 5) && a[5])
+		snprintf(e->path, sizeof(e->path), "%s", a + 5);
+	else if (a && strncmp(a, "UNIX:", 5) && is_tcp_address(a) && tcp_endpoint(a, e))
+		return;
+	else
+		snprintf(e->path, sizeof(e->path), "%s", MUX_DEFAULT_PATH);
+	snprintf(e->name, sizeof(e->name), "%s", e->path);
+}
+
+bool mux_endpoint_path(char *buf, size_t len)
+{
+	struct endpoint e;
+
+	endpoint_from_env(&e);
+	if (e.tcp)
 		return false;
-	snprintf(buf, len, "%s", MUX_DEFAULT_PATH);
+	snprintf(buf, len, "%s", e.path);
 	return true;
 }
 
@@ -153,50 +201,121 @@ static enum reply check_reply(int fd, int64_t deadline, char *why, size_t whylen
 	return r;
 }
 
-/* One connection, one request; *absent when nothing accepts it. */
-static enum reply ask_once(const char *path, int timeout_ms, bool *absent, char *why, size_t whylen)
+static int connect_unix(const struct endpoint *e)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	enum reply r;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	*absent = true;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		snprintf(why, whylen, "usbmuxd is not running (%s: %s)", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return REPLY_BAD;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", e->path);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int err = errno;
+		close(fd);
+		errno = err;
+		return -1;
 	}
-	*absent = false;
-	r = send_request(fd) ? check_reply(fd, now_ms() + timeout_ms, why, whylen) : REPLY_EOF;
+	return fd;
+}
+
+/* Connect within the deadline: a host that drops the SYN must not hold
+ * the check for the kernel's two minutes. 0, or an errno (ETIMEDOUT). */
+static int connect_bounded(int fd, const struct addrinfo *ai, int64_t deadline)
+{
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	int err = 0, n;
+	socklen_t len = sizeof(err);
+
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+		return errno;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+		return 0;
+	if (errno != EINPROGRESS)
+		return errno;
+	do {
+		int64_t left = deadline - now_ms();
+		n = left > 0 ? poll(&p, 1, (int)left) : 0;
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return ETIMEDOUT;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		return errno;
+	return err;
+}
+
+/* Each address the host resolves to, in order, as libusbmuxd tries them;
+ * -1 with errno (or *gai_err for a name that does not resolve). */
+static int connect_tcp(const struct endpoint *e, int64_t deadline, int *gai_err)
+{
+	struct addrinfo hints = {
+	        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
+	struct addrinfo *res = NULL;
+	int fd = -1, err = ECONNREFUSED;
+
+	*gai_err = getaddrinfo(e->host, e->port, &hints, &res);
+	if (*gai_err != 0)
+		return -1;
+	for (const struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+		if (fd < 0)
+			continue;
+		err = connect_bounded(fd, ai, deadline);
+		if (err != 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	errno = err;
+	return fd;
+}
+
+/* One connection, one request; *absent when nothing accepts it. A TCP
+ * connect that does not finish in time is silence, not absence. */
+static enum reply ask_once(const struct endpoint *e, int timeout_ms, bool *absent, char *why,
+                           size_t whylen)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	int gai_err = 0;
+	enum reply r;
+	int fd = e->tcp ? connect_tcp(e, deadline, &gai_err) : connect_unix(e);
+
+	*absent = fd < 0 && !(e->tcp && errno == ETIMEDOUT && !gai_err);
+	if (fd < 0) {
+		if (gai_err)
+			snprintf(why, whylen, "usbmuxd's address %s does not resolve (%s)", e->name,
+			         gai_strerror(gai_err));
+		else
+			snprintf(why, whylen, "usbmuxd is not running (%s: %s)", e->name,
+			         strerror(errno));
+		return *absent ? REPLY_BAD : REPLY_SLOW;
+	}
+	r = send_request(fd) ? check_reply(fd, deadline, why, whylen) : REPLY_EOF;
 	close(fd);
 	return r;
 }
 
 enum mux_state mux_endpoint_check(int timeout_ms, char *why, size_t whylen)
 {
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)], reason[128];
+	struct endpoint e;
+	char reason[128];
 	bool absent;
 	enum reply r;
 
-	if (!mux_endpoint_path(path, sizeof(path)))
-		return MUX_UP;
-	r = ask_once(path, timeout_ms, &absent, why, whylen);
+	endpoint_from_env(&e);
+	r = ask_once(&e, timeout_ms, &absent, why, whylen);
 	/* A daemon on its way out closes the connections it has: if the
 	 * socket is gone on a second try, it was that, not a stranger. */
 	if (r == REPLY_EOF)
-		r = ask_once(path, timeout_ms, &absent, why, whylen);
+		r = ask_once(&e, timeout_ms, &absent, why, whylen);
 	if (absent)
 		return MUX_ABSENT;
 	/* Silence is not proof of anything (a loaded host), and libusbmuxd
 	 * only waits on such a socket: only a wrong answer is refused. */
 	if (r == REPLY_SLOW)
-		log_debug("usbmuxd at %s: %s after %d ms; trusting it", path, why, timeout_ms);
+		log_debug("usbmuxd at %s: %s after %d ms; trusting it", e.name, why, timeout_ms);
 	if (r == REPLY_OK || r == REPLY_SLOW)
 		return MUX_UP;
 	snprintf(reason, sizeof(reason), "%s", why);
-	snprintf(why, whylen, "%s does not speak the usbmuxd protocol (%s)", path, reason);
+	snprintf(why, whylen, "%s does not speak the usbmuxd protocol (%s)", e.name, reason);
 	return MUX_HOSTILE;
 }
 

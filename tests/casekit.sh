@@ -1,12 +1,17 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=sh
 # Helpers shared by the tests/*/cases.sh suites that run irecctl in the
 # simulated lab. Source it after `set -eu`; needs IRECSIM and IRECCTL.
 #
 #   LAB_OPTS                 extra `irecsim run` options, e.g. the real
 #                            usbmuxd lifecycle at the default socket path
 #   lab SPEC... -- ARGS      `irecctl ARGS` in a lab with these devices
-#   inlab SPEC... -- SCRIPT  `sh -c SCRIPT` in such a lab (its log: $LAB_LOG)
+#   inlab SPEC... -- SCRIPT  `sh -c SCRIPT` in such a lab (its log: $LAB_LOG);
+#                            the script sees this test's directory as $T
+#   lab_helpers <<EOF ...    every inlab SCRIPT starts with tests/labscript.sh
+#                            (bg, wait_line, ...) and the shell text given
 #   rc_is N, out_has RE, err_has RE, fail MSG
+#   has FILE RE, lacks FILE RE   $tmp/FILE has (has no) line matching RE
 #   json_valid CMD FILE      FILE (irecctl CMD --json output) matches schemas/
 #
 # `lab ... -- ARGS` with --json in ARGS validates the output against the
@@ -22,6 +27,7 @@ export TMPDIR=/tmp
 # Never the host's shared lock directory: the test's own.
 export IRECCTL_LOCK_DIR="$tmp/locks"
 export LAB_LOG="$tmp/lab.log"
+export T="$tmp"
 # scripts/test --valgrind: every irecctl the suites run goes through
 # memcheck; an error or a definite leak makes it exit 99 (the test fails).
 if [ -n "${IRECCTL_VALGRIND:-}" ]; then
@@ -38,6 +44,17 @@ fi
 WAIT_TEXT="$(cd "$(dirname "$0")/.." && pwd)/wait-text.sh"
 export WAIT_TEXT
 VALIDATE_JSON="$(cd "$(dirname "$0")/.." && pwd)/schema/validate.py"
+LABSCRIPT="$(cd "$(dirname "$0")/.." && pwd)/labscript.sh"
+_prelude=""
+
+lab_helpers() {
+	{
+		echo ". \"$LABSCRIPT\""
+		cat
+	} >"$tmp/lib.sh"
+	# shellcheck disable=SC2016 # expanded by the lab's sh
+	_prelude='. "$T/lib.sh"; '
+}
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -110,7 +127,7 @@ json_valid() {
 inlab() {
 	_specs_of "$@"
 	shift "$_n"
-	_in_lab "$_s" -- sh -c "$1"
+	_in_lab "$_s" -- sh -c "$_prelude$1"
 	# A script that is one plain irecctl command: its JSON is checked too.
 	case "$1" in
 	'"$IRECCTL" '*) ;;
@@ -129,3 +146,5 @@ inlab() {
 rc_is() { [ "$(cat "$tmp/rc")" = "$1" ] || fail "exit status $(cat "$tmp/rc"), expected $1"; }
 out_has() { grep -Eq -- "$1" "$tmp/out" || fail "stdout lacks /$1/"; }
 err_has() { grep -Eq -- "$1" "$tmp/err" || fail "stderr lacks /$1/"; }
+has() { grep -Eq -- "$2" "$tmp/$1" || fail "$1 lacks /$2/"; }
+lacks() { ! grep -Eq -- "$2" "$tmp/$1" || fail "$1 has /$2/"; }

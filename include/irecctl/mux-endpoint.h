@@ -22,12 +22,13 @@ enum mux_state {
  * The UNIX socket path libusbmuxd connects to: USBMUXD_SOCKET_ADDRESS's
  * "UNIX:/path", else the default /var/run/usbmuxd (libusbmuxd falls back to
  * it for any value it does not understand). false for a TCP address
- * ("host:port"), which is not checked.
+ * ("host:port"): there is no socket file to watch.
  */
 bool mux_endpoint_path(char *buf, size_t len);
 
-/* One usbmuxd request (ReadBUID), bounded by timeout_ms; why gets a short
- * reason for MUX_ABSENT and MUX_HOSTILE. A TCP address counts as MUX_UP. */
+/* One usbmuxd request (ReadBUID) to the UNIX or TCP endpoint libusbmuxd
+ * would use, bounded by timeout_ms; why gets a short reason for MUX_ABSENT
+ * and MUX_HOSTILE. */
 enum mux_state mux_endpoint_check(int timeout_ms, char *why, size_t whylen);
 
 /* "usbmuxd ...: normal and restore mode devices cannot be seen", as a

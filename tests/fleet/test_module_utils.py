@@ -157,12 +157,57 @@ class Runs(unittest.TestCase):
                 irec.require_selection(bad)
             self.assertIn("exactly one of ecid, udid or all", str(e.exception))
 
+    def test_from_params(self):
+        m = Recorder("[]")
+        m.params = dict(binary="/opt/irecctl", timeout=3)
+        irec = u.Irecctl.from_params(m)
+        self.assertEqual((irec.path, irec.timeout), ("/opt/irecctl", 3))
+
+    def test_failure_message(self):
+        res = u.IrecctlResult(["irecctl"], 42, '[{"result": "ok"}, {"result": null},'
+                              ' {"result": "not-signed"}]', "irecctl: one\n\n  two\n")
+        self.assertEqual(u.failure_hint(res.records()), "not-signed")
+        self.assertIsNone(u.failure_hint([{"result": "ok"}, {}]))
+        self.assertEqual(u.failure_text("irecctl restore failed", res, "not-signed"),
+                         "irecctl restore failed: not-signed (exit 42): irecctl: one / two")
+        res = u.IrecctlResult(["irecctl"], 6, "[]", "")
+        self.assertEqual(u.failure_text("irecctl exit failed", res),
+                         "irecctl exit failed: busy (exit 6: the device is locked by another irecctl process)")
+
     def test_selection(self):
         irec = u.Irecctl(Recorder("[]"), "irecctl")
         self.assertEqual(irec.selection(ecid=2844626588139521), ["-d", "0x000a1b2c3d4e0001"])
         self.assertEqual(irec.selection(ecid="0xA1B2C3D4E0001"), ["-d", "0x000a1b2c3d4e0001"])
         self.assertEqual(irec.selection(udid="abc"), ["-d", "abc"])
         self.assertEqual(irec.selection(all_devices=True), ["--all"])
+
+
+class ArgumentSpec(unittest.TestCase):
+    def test_shared_options(self):
+        spec = u.irecctl_argument_spec(state=dict(type="str", required=True))
+        self.assertEqual(set(spec), {"ecid", "udid", "all", "timeout", "binary", "state"})
+        self.assertEqual(spec["all"], dict(type="bool", default=False))
+        self.assertEqual(set(u.irecctl_argument_spec(select_all=False)),
+                         {"ecid", "udid", "timeout", "binary"})
+
+    def test_fresh_each_time(self):
+        # a module that changes its spec changes no other module's
+        u.irecctl_argument_spec()["binary"]["type"] = "str"
+        self.assertEqual(u.irecctl_argument_spec()["binary"], dict(type="path"))
+
+    def test_documented_in_the_fragments(self):
+        """The shared options' documentation (doc_fragments) lists exactly the
+        shared argument spec, with the same types and defaults."""
+        import yaml
+        from ansible_collections.irecctl.fleet.plugins.doc_fragments.irecctl import ModuleDocFragment as F
+        docs = dict(yaml.safe_load(F.DOCUMENTATION)["options"])
+        docs.update(yaml.safe_load(F.SELECTION)["options"])
+        spec = u.irecctl_argument_spec()
+        del spec["timeout"]  # its meaning is each module's own: documented there
+        self.assertEqual(set(docs), set(spec))
+        for name, opt in spec.items():
+            self.assertEqual(docs[name]["type"], opt["type"], name)
+            self.assertEqual(docs[name].get("default"), opt.get("default"), name)
 
 
 class CheckModePlan(unittest.TestCase):

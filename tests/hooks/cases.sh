@@ -5,27 +5,9 @@
 set -eu
 : "${IRECSIM:?}" "${IRECCTL:?}"
 . "$(dirname "$0")/../casekit.sh"
-export T="$tmp"
-
-# In the lab: bg starts watch in the background ($pid, able to get SIGINT:
-# a plain sh starts background jobs with SIGINT ignored).
-cat >"$tmp/lib.sh" <<'LIB'
-# A script that fails half-way must not leave its watch running.
-trap '[ -z "${pid:-}" ] || kill "$pid" 2>/dev/null || true' EXIT
-bg() {
-	env --default-signal=INT "$@" &
-	pid=$!
-}
-wait_for_text() { "$WAIT_TEXT" "$@" || exit 99; }
-LIB
-
-inlab() {
-	_specs_of "$@"
-	shift "$_n"
-	_in_lab "$_s" -- sh -c ". \"\$T/lib.sh\"; $1"
-}
-has() { grep -Eq -- "$2" "$tmp/$1" || fail "$1 lacks /$2/"; }
-lacks() { ! grep -Eq -- "$2" "$tmp/$1" || fail "$1 has /$2/"; }
+# In the lab: bg starts watch in the background, wait_for_text follows it,
+# stop ends it (tests/labscript.sh).
+lab_helpers </dev/null
 
 A='iPhone10,1:normal:ecid=0x31'
 HEAL="$(cd "$(dirname "$0")/../.." && pwd)/contrib/irecctl-heal"
@@ -60,7 +42,7 @@ exec-env)
 		wait_for_text "$T/w.err" "watching"
 		"$IRECSIM" ctl mode 1 recovery >/dev/null
 		wait_for_text "$T/w.err" "hook for 0x0000000000000031 add recovery: done"
-		kill -INT $pid; wait $pid; echo "rc=$?"'
+		stop'
 	has out '^rc=0$'
 	n=$(find "$tmp" -name 'hook.*.env' | wc -l)
 	[ "$n" = 3 ] || fail "$n hook runs, expected 3 (present, remove, add of A)"
@@ -116,7 +98,7 @@ HOOK
 		wait_for_text "$T/w.out" "\"event\":\"add\".*0x0000000000000031"
 		"$IRECSIM" ctl unplug 2 >/dev/null
 		wait_for_text "$T/w.err" "hook for 0x0000000000000031 add recovery: done"
-		kill -INT $pid; wait $pid; echo "rc=$?"'
+		stop'
 	has out '^rc=0$'
 	lacks w.err 'hook for .*(exited|killed|terminated)'
 	grep "^$EA" "$tmp/order.log" >"$tmp/a.log" || true
@@ -133,7 +115,7 @@ exec-timeout)
 		kill -0 "$(cat "$T/pid.present")" 2>/dev/null && echo "hook still alive"
 		"$IRECSIM" ctl mode 1 recovery >/dev/null
 		wait_for_text "$T/w.err" "hook for 0x0000000000000031 add recovery: still running"
-		kill -INT $pid; wait $pid; echo "rc=$?"'
+		stop'
 	has out '^rc=0$'
 	lacks out 'hook still alive'
 	has w.out '^[0-9:.]+ \+ recovery +0x0000000000000031'
@@ -146,7 +128,7 @@ exec-fail)
 		wait_for_text "$T/w.err" "watching"
 		"$IRECSIM" ctl mode 1 recovery >/dev/null
 		wait_for_text "$T/w.err" "add recovery: exited with status 3"
-		kill -INT $pid; wait $pid; echo "rc=$?"'
+		stop'
 	has out '^rc=0$'
 	has w.err 'hook for 0x0000000000000031 remove normal: exited with status 3'
 	has w.err '2 hooks failed'
@@ -157,7 +139,7 @@ exec-missing)
 		wait_for_text "$T/w.err" "cannot run"
 		"$IRECSIM" ctl mode 1 recovery >/dev/null
 		wait_for_text "$T/w.out" " + recovery "
-		kill -INT $pid; wait $pid; echo "rc=$?"'
+		stop'
 	has out '^rc=0$'
 	has w.err "hook for 0x0000000000000031 present normal: cannot run '/nonexistent/hook': No such file or directory"
 	lacks w.err 'exited with status' # one report per failure
@@ -167,7 +149,7 @@ exec-interrupt)
 	inlab "$A" -- '
 		bg "$IRECCTL" -v watch --initial --exec sh -c "echo \$\$ >\"\$T/pid\"; exec sleep 300" >"$T/w.out" 2>"$T/w.err"
 		wait_for_text "$T/pid" "[0-9]"
-		kill -INT $pid; wait $pid; echo "rc=$?"
+		stop
 		kill -0 "$(cat "$T/pid")" 2>/dev/null && echo "hook still alive"; true'
 	has out '^rc=0$'
 	lacks out 'hook still alive'
@@ -181,7 +163,7 @@ for-filter)
 		wait_for_text "$T/w.err" "watching"
 		"$IRECSIM" ctl mode 1 recovery >/dev/null
 		wait_for_text "$T/w.out" "\"event\":\"add\""
-		kill -INT $pid; wait $pid; echo "rc=$?"'
+		stop'
 	has out '^rc=0$'
 	[ "$(wc -l <"$tmp/w.out")" = 1 ] || fail "expected exactly one event"
 	has w.out '"event":"add".*"mode":"recovery".*"previous_mode":"normal"'
@@ -195,7 +177,7 @@ heal)
 			>"$T/w.out" 2>"$T/w.err"
 		"$IRECSIM" ctl wait 1 normal 20000 >/dev/null
 		wait_for_text "$T/w.err" "back in normal mode"
-		kill -INT $pid; wait $pid; echo "rc=$?"'
+		stop'
 	has out '^rc=0$'
 	has w.err 'irecctl-heal: 0x0000000000000031 \(iPhone10,1\) is back in normal mode'
 	[ "$(wc -l <"$tmp/state/0x0000000000000031")" = 1 ] || fail "not one attempt recorded"
@@ -206,7 +188,7 @@ heal-limit)
 		IRECCTL_HEAL_MAX=2 IRECCTL_HEAL_GRACE=0.3 IRECCTL_HEAL_STATE=$T/state bg "$IRECCTL" watch --initial --for recovery \
 			--exec "$HEAL" >"$T/w.out" 2>"$T/w.err"
 		wait_for_text "$T/w.err" "leaving it for a person"
-		kill -INT $pid; wait $pid; echo "rc=$?"'
+		stop'
 	has out '^rc=0$'
 	n=$(grep -c 'irecctl exit failed with status 11' "$tmp/w.err" || true)
 	[ "$n" = 2 ] || fail "$n attempts, expected 2"
@@ -222,7 +204,7 @@ heal-busy)
 		IRECCTL_HEAL_GRACE=0.3 IRECCTL_HEAL_STATE=$T/state bg "$IRECCTL" watch --initial --for recovery --exec "$HEAL" \
 			>"$T/w.out" 2>"$T/w.err"
 		wait $holder; echo "holder=$?"
-		kill -INT $pid; wait $pid; echo "rc=$?"
+		stop
 		"$IRECSIM" ctl show 1 | grep "^mode="'
 	has out '^holder=0$'
 	has out '^rc=0$'
@@ -241,7 +223,7 @@ heal-grace)
 		"$IRECSIM" ctl mode 1 dfu >/dev/null
 		wait_for_text "$T/w.err" "hook for 0x0000000000000031 present recovery: done"
 		"$IRECSIM" ctl wait 1 dfu >/dev/null && echo "in dfu"
-		kill -INT $pid; wait $pid; echo "rc=$?"'
+		stop'
 	has out '^rc=0$'
 	has out '^in dfu$'
 	has w.err 'irecctl-heal: 0x0000000000000031 left recovery by itself'

@@ -6,55 +6,17 @@
 set -eu
 : "${IRECSIM:?}" "${IRECCTL:?}"
 . "$(dirname "$0")/../casekit.sh"
-export T="$tmp"
 # usbmuxd as on a Debian host (see tests/modes/cases.sh).
 LAB_OPTS="--default-socket --mux-lifecycle"
 
-cat >"$tmp/lib.sh" <<'EOF'
-# wait_line FILE REGEX: until a background irecctl printed it (10 s at most).
-wait_line() {
-	n=0
-	while ! grep -Eq -- "$2" "$1" 2>/dev/null; do
-		n=$((n + 1))
-		[ $n -lt 500 ] || { echo "no line /$2/ in $1" >&2; cat "$1" >&2; exit 99; }
-		sleep 0.02
-	done
-}
-# wait_count FILE REGEX N: until N lines match.
-wait_count() {
-	n=0
-	while [ "$(grep -Ec -- "$2" "$1" 2>/dev/null)" -lt "$3" ]; do
-		n=$((n + 1))
-		[ $n -lt 500 ] || { echo "fewer than $3 lines /$2/ in $1" >&2; cat "$1" >&2; exit 99; }
-		sleep 0.02
-	done
-}
-# bg COMMAND...: in the background ($pid), able to get SIGINT: a plain sh
-# starts background jobs with SIGINT ignored, and irecctl keeps it so.
-bg() {
-	env --default-signal=INT "$@" &
-	pid=$!
-}
+# In the lab: bg, wait_line, finish, stop (tests/labscript.sh), and:
+lab_helpers <<'EOF'
 # bg_wait ARGS...: `irecctl -v wait ARGS` in the background, once it listens.
 bg_wait() {
 	bg "$IRECCTL" -v wait "$@" >"$T/w.out" 2>"$T/w.err"
 	wait_line "$T/w.err" "waiting for"
 }
-finish() {
-	set +e
-	wait $pid
-	echo "rc=$?"
-}
 EOF
-
-# inlab SPEC... -- SCRIPT: casekit's, with this suite's helpers (lib.sh) loaded.
-inlab() {
-	_specs_of "$@"
-	shift "$_n"
-	_in_lab "$_s" -- sh -c ". \"\$T/lib.sh\"; $1"
-}
-has() { grep -Eq -- "$2" "$tmp/$1" || fail "$1 lacks /$2/"; }
-lacks() { ! grep -Eq -- "$2" "$tmp/$1" || fail "$1 has /$2/"; }
 
 N8='iPhone10,1:normal:ecid=0x31:trust=paired'
 R8='iPhone10,1:recovery:ecid=0x31'
@@ -114,8 +76,7 @@ wait-gone-already)
 wait-sigint)
 	inlab $R8 -- '
 		bg_wait --for dfu -d 0x31 --timeout 60
-		kill -INT $pid
-		finish'
+		stop'
 	has out '^rc=130$'
 	has w.err 'interrupted'
 	;;
@@ -211,8 +172,7 @@ watch-events)
 		wait_count "$T/w.out" "\"event\":\"add\".*\"mode\":\"recovery\"" 1
 		"$IRECSIM" ctl unplug 1 >/dev/null
 		wait_count "$T/w.out" "\"event\":\"remove\".*\"mode\":\"recovery\"" 1
-		kill -INT $pid
-		finish; cat "$T/w.out"'
+		stop; cat "$T/w.out"'
 	has out '^rc=0$'
 	sed -n 's/.*"event":"\([a-z]*\)".*"mode":"\([a-z]*\)".*"previous_mode":\([a-z"]*\).*/\1 \2 \3/p' \
 		"$tmp/out" >"$tmp/events"
@@ -242,8 +202,7 @@ next-to-irecovery)
 		wait_count "$T/w.out" "\"event\":\"add\".*\"mode\":\"normal\"" 1
 		"$IRECSIM" ctl mode 1 recovery >/dev/null
 		wait_count "$T/w.out" "\"event\":\"add\".*\"mode\":\"recovery\"" 1
-		kill -INT $pid
-		finish'
+		stop'
 	has out '^rc=0$'
 	has w.out '"event":"remove".*"mode":"recovery"'
 	has w.out '"event":"add".*"mode":"normal"'
@@ -304,6 +263,56 @@ PY
 		done
 		has enter.err 'usbmuxd is unreachable, so devices in normal and restore mode cannot be seen'
 	done
+	;;
+mux-hostile-tcp)
+	# The same through USBMUXD_SOCKET_ADDRESS=host:port, which libusbmuxd
+	# connects to over TCP (a usbmuxd proxy): the endpoint gets the same one
+	# request first. The stranger listens on 127.0.0.1 only, on a port the
+	# kernel picks; it writes the port to a file once it listens.
+	cat >"$T/hostile-tcp.py" <<'PY'
+import os, socket, sys
+s = socket.socket(socket.AF_INET)
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write("%d\n" % s.getsockname()[1])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    c, _ = s.accept()
+    if sys.argv[2] == "garbage":
+        c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+    c.close()
+PY
+	for kind in garbage close; do
+		inlab $R8 -- '
+			python3 "$T/hostile-tcp.py" "$T/'$kind'.port" '$kind' & h=$!
+			while [ ! -s "$T/'$kind'.port" ]; do sleep 0.01; done
+			export USBMUXD_SOCKET_ADDRESS="127.0.0.1:$(cat "$T/'$kind'.port")"
+			"$IRECCTL" wait --for normal -d 0x31 --timeout 2 2>"$T/wait.err"; echo "wait=$?"
+			"$IRECCTL" watch --timeout 1 >/dev/null 2>"$T/watch.err"; echo "watch=$?"
+			"$IRECCTL" enter -d 00008130-0000000000000011 2>"$T/enter.err"; echo "enter=$?"
+			"$IRECCTL" status --json 2>"$T/status.err"; echo "status=$?"
+			"$IRECCTL" exit -d 0x31 --timeout 3 2>"$T/exit.err"; echo "exit=$?"
+			kill $h'
+		has out '^wait=5$'
+		has out '^watch=0$'
+		has out '^enter=3$'
+		has out '^status=0$'
+		has out '^exit=5$'
+		has out '"error": "usbmuxd unreachable: 127[.]0[.]0[.]1:[0-9]+ does not speak the usbmuxd protocol'
+		for f in wait watch status exit; do
+			has "$f.err" 'warning: 127[.]0[.]0[.]1:[0-9]+ does not speak the usbmuxd protocol .*: normal and restore mode devices cannot be seen'
+			[ "$(grep -c warning "$tmp/$f.err")" = 1 ] || fail "$f: not one warning"
+		done
+		has enter.err 'usbmuxd is unreachable, so devices in normal and restore mode cannot be seen'
+	done
+	# Nothing listening on the port: not running, as for a missing socket.
+	inlab $R8 -- '
+		python3 -c "import socket; s = socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])" >"$T/free.port"
+		export USBMUXD_SOCKET_ADDRESS="127.0.0.1:$(cat "$T/free.port")"
+		"$IRECCTL" status --json'
+	rc_is 0
+	has out '"error": "usbmuxd unreachable: usbmuxd is not running [(]127[.]0[.]0[.]1:[0-9]+: Connection refused[)]'
 	;;
 mux-appears-later)
 	# No usbmuxd when wait starts (the only device is in recovery); it starts

@@ -60,12 +60,49 @@ status-fresh)
 	grep -q 'CONNREFUSED (lockdownd not up yet)' "$LAB_LOG" || fail "lockdownd never refused"
 	;;
 reboot-unacknowledged)
-	# reboot STALLs (the device resets mid-transfer): sent, unconfirmed, and
-	# the arrival in normal mode decides.
-	inlab "$R8:fault=reboot-stall" -- '"$IRECCTL" exit -d 0x52 --timeout 30'
+	# The device resets mid-transfer: reboot STALLs, breaks the transaction
+	# (EPROTO) or is still outstanding when the device leaves the bus. Each
+	# is sent, unconfirmed, and the arrival in normal mode decides.
+	for f in stall:PIPE:'STALL \(fault\)' io:IO:'transaction error EPROTO' \
+		vanish:NO_DEVICE:'disconnect: 1 outstanding URB\(s\) end with ESHUTDOWN'; do
+		fault=${f%%:*}
+		f=${f#*:}
+		inlab "$R8:fault=reboot-$fault" -- '"$IRECCTL" -v exit -d 0x52 --timeout 30'
+		rc_is 0
+		out_has 'recovery -> normal'
+		err_has "reboot sent, not acknowledged \(LIBUSB_ERROR_${f%%:*}\)"
+		grep -Eq "usb reboot: ${f#*:}|usb ${f#*:}" "$LAB_LOG" || fail "reboot-$fault: not in the log"
+	done
+	;;
+reboot-timeout)
+	# reboot is never acknowledged and the device stays until the host gives
+	# up: the transfer times out after irecctl's 10 s (libusb discards the
+	# URB), the device resets then, and its arrival decides. Takes ~10 s:
+	# the timeout is the host's, the lab's time scale does not shorten it.
+	inlab "$R8:fault=reboot-hang" -- '"$IRECCTL" -v exit -d 0x52 --timeout 40'
 	rc_is 0
 	out_has 'recovery -> normal'
-	grep -q 'reboot: STALL (fault)' "$LAB_LOG" || fail "reboot did not STALL"
+	err_has 'reboot sent, not acknowledged \(LIBUSB_ERROR_TIMEOUT\)'
+	grep -q 'usb discard: the host cancelled an outstanding URB' "$LAB_LOG" ||
+		fail "the URB was never discarded"
+	;;
+reboot-no-arrival)
+	# Unacknowledged, and the device does not come back in normal mode: a
+	# broken OS loops to recovery (11), or the command's --timeout ends
+	# while the transfer is still outstanding (5; the device resets once
+	# irecctl has closed it).
+	inlab "$R8:fault=reboot-vanish:loop=1" -- '"$IRECCTL" exit -d 0x52 --timeout 30'
+	rc_is 11
+	err_has 'came back in recovery mode'
+	inlab "$R8:fault=reboot-hang" -- '
+		"$IRECCTL" exit -d 0x52 --timeout 2
+		rc=$?
+		"$IRECSIM" ctl wait 1 normal 20000 >/dev/null || exit 20
+		exit $rc'
+	rc_is 5
+	err_has 'did not arrive in normal mode in time'
+	grep -q 'usb reboot: the host gave up on the transfer; resetting' "$LAB_LOG" ||
+		fail "closing the device did not end the outstanding reboot"
 	;;
 *)
 	echo "unknown case $1" >&2

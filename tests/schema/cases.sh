@@ -6,7 +6,6 @@ set -eu
 : "${IRECSIM:?}" "${IRECCTL:?}"
 . "$(dirname "$0")/../casekit.sh"
 V="$(dirname "$0")/validate.py"
-export T="$tmp"
 
 # A lab with a device in every mode and every trust state irecctl reports
 # differently, one newer than the model table, one that cannot be read.

@@ -24,39 +24,19 @@
 #include "irecctl/exitcode.h"
 #include "irecctl/lock.h"
 
-#define ECID_A 0x000a1b2c3d4e0001ULL
+#include "lock-fixture.h"
+
 #define ECID_B 0x000a1b2c3d4e0002ULL
 
-struct fixture {
-	char root[64]; /* mkdtemp */
-	char dir[128]; /* root/locks: IRECCTL_LOCK_DIR, not created yet */
-};
-
+/* The lock directory does not exist yet: lock.c creates it. */
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	snprintf(f->root, sizeof(f->root), "/tmp/irecctl-lock-XXXXXX");
-	if (!mkdtemp(f->root))
-		return -1;
-	chmod(f->root, 0755); /* the root-only test runs a child as nobody */
-	snprintf(f->dir, sizeof(f->dir), "%s/locks", f->root);
-	setenv("IRECCTL_LOCK_DIR", f->dir, 1);
-	unsetenv("IRECCTL_JOB");
-	*state = f;
-	return 0;
+	return lock_fixture_setup(state, "lock", false);
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	char cmd[200];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->root);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
+	return lock_fixture_teardown(state);
 }
 
 static double now_s(void)

@@ -24,8 +24,7 @@
 #include "irecctl/log.h"
 #include "irecctl/output.h"
 #include "irecctl/sanitize.h"
-
-#define ECID_A 0x000a1b2c3d4e0001ULL
+#include "lock-fixture.h"
 
 static bool has_control(const char *s)
 {
@@ -166,39 +165,15 @@ static void test_parse_contents(void **state)
 	assert_int_equal(strlen(job), LOCK_JOB_MAX - 1);
 }
 
-struct fixture {
-	char root[64];
-	char dir[128];
-	char path[192];
-};
-
+/* A shared lock directory that already exists, as on a machine in use. */
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	snprintf(f->root, sizeof(f->root), "/tmp/irecctl-untrusted-XXXXXX");
-	if (!mkdtemp(f->root))
-		return -1;
-	chmod(f->root, 0755);
-	snprintf(f->dir, sizeof(f->dir), "%s/locks", f->root);
-	snprintf(f->path, sizeof(f->path), "%s/000a1b2c3d4e0001.lock", f->dir);
-	if (mkdir(f->dir, 01777) < 0 || chmod(f->dir, 01777) < 0)
-		return -1;
-	setenv("IRECCTL_LOCK_DIR", f->dir, 1);
-	*state = f;
-	return 0;
+	return lock_fixture_setup(state, "untrusted", true);
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	char cmd[200];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->root);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
+	return lock_fixture_teardown(state);
 }
 
 /* Another local user holds the lock and wrote escape sequences into job=. */

@@ -6,6 +6,8 @@
  *   cmd TEXT     iBoot command as a raw control transfer -> "cmd: OK" or
  *                "cmd: LIBUSB_ERROR_PIPE" (libusb's name for the error)
  *   getenv VAR   -> "getenv: VALUE" or "getenv: LIBUSB_ERROR_..."
+ *   reboot       "reboot" with bRequest 1, as irecovery -c reboot sends it
+ *                -> "reboot: OK" or "reboot: LIBUSB_ERROR_..."
  *   info         -> "info: ECID 0x... CPID 0x.... MODE 0x...."
  *
  * Prints "OPEN 0x<ecid>" once the device is open. libirecovery 1.0.0's
@@ -37,6 +39,15 @@ static void do_cmd(irecv_client_t c, const char *text)
 	                                    (uint16_t)(strlen(text) + 1), TIMEOUT_MS);
 
 	print_result("cmd", rc, "OK");
+}
+
+static void do_reboot(irecv_client_t c)
+{
+	static const char text[] = "reboot";
+	int rc = irecv_usb_control_transfer(c, 0x40, 1, 0, 0, (unsigned char *)text, sizeof(text),
+	                                    TIMEOUT_MS);
+
+	print_result("reboot", rc, "OK");
 }
 
 static void do_getenv(irecv_client_t c, const char *var)
@@ -89,6 +100,8 @@ int main(int argc, char **argv)
 			do_cmd(c, line + 4);
 		else if (!strncmp(line, "getenv ", 7))
 			do_getenv(c, line + 7);
+		else if (!strcmp(line, "reboot"))
+			do_reboot(c);
 		else if (!strcmp(line, "info"))
 			do_info(c);
 		else

@@ -82,3 +82,19 @@ expect_output spec "irecsim ctl: error: unknown model 'iPhone99,99' (add cpid= a
 run new lab plug new:recovery:cpid=0x8150:bdid=0x44:ecid=0x99
 expect_output new "3 0x0000000000000099 00008150-0000000000000099 new recovery paired"
 EOF
+
+# --realistic: a device plugged later (ctl plug, a scenario's plug) gets the
+# same timings as one named on the command line: drawn from the ECID, so the
+# same spec gets the same values either way, and none is left at 0.
+timings() { grep -E '^(leave|enter-time|boot-time|boot-refuse|ld-latency|usb-latency|saveenv-time)='; }
+"$IRECSIM" run --realistic --device iPhone12,1:normal:ecid=0x78 -- \
+	sh -c '"$IRECSIM" ctl show 1' | timings >"$lt/cli"
+"$IRECSIM" run --realistic -- sh -c '"$IRECSIM" ctl plug iPhone12,1:normal:ecid=0x78 >/dev/null &&
+	"$IRECSIM" ctl show 0x78' | timings >"$lt/plugged"
+printf '%s\n' "0 plug iPhone12,1:normal:ecid=0x78" >"$lt/sc-plug"
+"$IRECSIM" run --realistic --scenario "$lt/sc-plug" -- \
+	sh -c '"$IRECSIM" ctl wait 1 normal 5000 >/dev/null && "$IRECSIM" ctl show 1' | timings >"$lt/scenario"
+[ "$(wc -l <"$lt/cli")" = 7 ] || { cat "$lt/cli" >&2; fail "realistic: not every timing shown"; }
+! grep -q '=0$' "$lt/cli" || { cat "$lt/cli" >&2; fail "realistic: a timing left at 0"; }
+cmp -s "$lt/cli" "$lt/plugged" || { diff "$lt/cli" "$lt/plugged" >&2; fail "realistic: ctl plug differs"; }
+cmp -s "$lt/cli" "$lt/scenario" || { diff "$lt/cli" "$lt/scenario" >&2; fail "realistic: scenario plug differs"; }

@@ -147,6 +147,37 @@ def diagnostics(text, limit=400):
     return joined if len(joined) <= limit else joined[:limit - 3] + "..."
 
 
+def failure_hint(records):
+    """The first irecctl result name other than "ok" in the records: it
+    names exit codes the table above does not know yet."""
+    return next((r["result"] for r in records
+                 if isinstance(r.get("result"), str) and r["result"] != "ok"), None)
+
+
+def failure_text(what, res, hint=None):
+    """'WHAT: busy (exit 6: the device is ...): irecctl's stderr'."""
+    msg = "%s: %s" % (what, exit_meaning(res.rc, hint))
+    detail = diagnostics(res.stderr)
+    return msg + ": " + detail if detail else msg
+
+
+def irecctl_argument_spec(select_all=True, **options):
+    """The argument spec of the options every module shares (documented in
+    the irecctl.fleet.irecctl doc fragments), plus the module's own. With
+    select_all, the devices are selected by exactly one of ecid, udid and
+    all (Irecctl.require_selection)."""
+    spec = dict(
+        ecid=dict(type="str"),
+        udid=dict(type="str"),
+        timeout=dict(type="float"),
+        binary=dict(type="path"),
+    )
+    if select_all:
+        spec["all"] = dict(type="bool", default=False)
+    spec.update(options)
+    return spec
+
+
 def schema_versions(docs):
     """Every schema_version in the documents: of an enclosing object, and of
     each record (irecctl stamps each one)."""
@@ -197,6 +228,11 @@ class Irecctl(object):
         else:
             self.path = module.get_bin_path("irecctl", required=True)
         self.timeout = timeout
+
+    @classmethod
+    def from_params(cls, module):
+        """irecctl as the shared options (irecctl_argument_spec) name it."""
+        return cls(module, module.params.get("binary"), module.params.get("timeout"))
 
     def require_selection(self, params):
         """Exactly one of ecid, udid and all: true. (AnsibleModule's
@@ -257,14 +293,7 @@ class Irecctl(object):
         return res, res.records()
 
     def fail(self, res, what, **extra):
-        hint = None
-        for obj in res.objects():
-            if isinstance(obj.get("result"), str) and obj.get("result") != "ok":
-                hint = obj["result"]
-                break
-        reason = exit_name(res.rc, hint)
-        msg = "%s: %s" % (what, exit_meaning(res.rc, hint))
-        if diagnostics(res.stderr):
-            msg += ": " + diagnostics(res.stderr)
-        self.module.fail_json(msg=msg, rc=res.rc, reason=reason, cmd=res.argv,
+        hint = failure_hint(res.objects())
+        self.module.fail_json(msg=failure_text(what, res, hint), rc=res.rc,
+                              reason=exit_name(res.rc, hint), cmd=res.argv,
                               stderr=res.stderr, **extra)

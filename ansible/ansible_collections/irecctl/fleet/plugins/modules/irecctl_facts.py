@@ -35,14 +35,10 @@ options:
       - Seconds each device may take to answer (irecctl C(--timeout), default 5). A device
         that does not answer in time is listed with its C(error).
     type: float
-  binary:
-    description:
-      - Path of the irecctl program. Default is C(irecctl) on the host's C(PATH).
-    type: path
+extends_documentation_fragment:
+  - irecctl.fleet.irecctl
 notes:
   - A selected device that is not attached gives an empty list, not a failure.
-requirements:
-  - irecctl on the managed host
 seealso:
   - module: irecctl.fleet.irecctl_mode
 attributes:
@@ -111,6 +107,7 @@ cmd:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.irecctl.fleet.plugins.module_utils.irecctl import (
     Irecctl,
+    irecctl_argument_spec,
     schema_version,
 )
 
@@ -124,18 +121,11 @@ def count_modes(devices):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            ecid=dict(type="str"),
-            udid=dict(type="str"),
-            timeout=dict(type="float"),
-            binary=dict(type="path"),
-        ),
-        mutually_exclusive=[("ecid", "udid")],
-        supports_check_mode=True,
-    )
+    # ecid and udid filter here; no selection is every device.
+    module = AnsibleModule(argument_spec=irecctl_argument_spec(select_all=False),
+                           mutually_exclusive=[("ecid", "udid")], supports_check_mode=True)
     p = module.params
-    irec = Irecctl(module, p["binary"], p["timeout"])
+    irec = Irecctl.from_params(module)
     res, devices = irec.status(irec.selection(p["ecid"], p["udid"]))
     facts = dict(
         irecctl_devices=devices,

@@ -37,21 +37,6 @@ options:
     type: str
     required: true
     choices: [normal, recovery, dfu]
-  ecid:
-    description:
-      - The ECID of the one device to act on, as C(0x) hex or decimal.
-      - Unquoted hexadecimal in YAML becomes an integer; that is accepted too.
-    type: str
-  udid:
-    description:
-      - The UDID of the one device to act on.
-    type: str
-  all:
-    description:
-      - Act on every attached device, in parallel.
-      - A host with no device attached is then a success with no change.
-    type: bool
-    default: false
   timeout:
     description:
       - Seconds to wait for the devices to arrive in the mode (irecctl C(--timeout)).
@@ -74,18 +59,16 @@ options:
         (irecctl C(--wait-for-person)). Only used when C(state) is C(recovery) or C(dfu).
     type: bool
     default: false
-  binary:
-    description:
-      - Path of the irecctl program. Default is C(irecctl) on the host's C(PATH).
-    type: path
+extends_documentation_fragment:
+  - irecctl.fleet.irecctl
+  - irecctl.fleet.irecctl.selection
 notes:
-  - Exactly one of C(ecid), C(udid) and C(all=true) selects the devices.
+  - With C(all), every device moves in parallel, and a host with no device attached is a
+    success with no change.
   - irecctl locks each device by ECID while it acts on it, shared with every other irecctl on
     the host, so two jobs never drive one device.
   - Per-host settings such as C(USBMUXD_SOCKET_ADDRESS) or C(IRECCTL_LOCK_DIR) reach irecctl
     through the task's C(environment).
-requirements:
-  - irecctl on the managed host
 seealso:
   - module: irecctl.fleet.irecctl_facts
   - module: irecctl.fleet.irecctl_restore
@@ -207,10 +190,12 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.irecctl.fleet.plugins.module_utils.irecctl import (
     DFU_LIKE,
     Irecctl,
-    diagnostics,
     exit_meaning,
     exit_name,
+    failure_hint,
+    failure_text,
     format_ecid,
+    irecctl_argument_spec,
     record_ecid,
 )
 
@@ -280,9 +265,7 @@ def device_results(records):
 def failure_message(verb, state, res, devices):
     bad = [d for d in devices if d.get("exit_code", 0) != 0 or d.get("result", "ok") != "ok"]
     if not bad:
-        detail = diagnostics(res.stderr)
-        return "irecctl %s failed: %s%s" % (verb, exit_meaning(res.rc),
-                                            ": " + detail if detail else "")
+        return failure_text("irecctl %s failed" % verb, res)
     parts = []
     for d in bad:
         name = d.get("name") or d.get("product_type") or "device"
@@ -319,21 +302,16 @@ def check_mode(module, irec, selection):
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=irecctl_argument_spec(
             state=dict(type="str", required=True, choices=["normal", "recovery", "dfu"]),
-            ecid=dict(type="str"),
-            udid=dict(type="str"),
-            all=dict(type="bool", default=False),
-            timeout=dict(type="float"),
             lock_timeout=dict(type="float"),
             pair=dict(type="bool", default=False),
             wait_for_person=dict(type="bool", default=False),
-            binary=dict(type="path"),
         ),
         supports_check_mode=True,
     )
     p = module.params
-    irec = Irecctl(module, p["binary"], p["timeout"])
+    irec = Irecctl.from_params(module)
     selection = irec.require_selection(p)
     if module.check_mode:
         check_mode(module, irec, selection)
@@ -348,7 +326,7 @@ def main():
     if res.rc == 3 and p["all"] and not devices:
         module.exit_json(**common)  # --all on a host without devices: nothing to do
     if res.rc != 0 or failed:
-        hint = next((d.get("result") for d in devices if d.get("result", "ok") != "ok"), None)
+        hint = failure_hint(devices)
         module.fail_json(msg=failure_message(command, p["state"], res, devices),
                          reason=exit_name(res.rc, hint), rc=res.rc, **common)
     module.exit_json(**common)

@@ -32,19 +32,6 @@ options:
       - The IPSW file on the managed host.
     type: path
     required: true
-  ecid:
-    description:
-      - The ECID of the one device to restore (C(0x) hex or decimal).
-    type: str
-  udid:
-    description:
-      - The UDID of the one device to restore.
-    type: str
-  all:
-    description:
-      - Restore every attached device (irecctl runs several at once, see C(jobs)).
-    type: bool
-    default: false
   method:
     description:
       - C(update) keeps the data. C(erase) wipes the device. C(erase-if-update-fails) is
@@ -67,12 +54,11 @@ options:
     description:
       - Seconds irecctl waits for a device (irecctl C(--timeout)).
     type: float
-  binary:
-    description:
-      - Path of the irecctl program. Default is C(irecctl) on the host's C(PATH).
-    type: path
+extends_documentation_fragment:
+  - irecctl.fleet.irecctl
+  - irecctl.fleet.irecctl.selection
 notes:
-  - Exactly one of C(ecid), C(udid) and C(all=true) selects the devices.
+  - With C(all), irecctl restores several devices at once (see C(jobs)).
   - Restoring contacts Apple's signing server from the managed host.
   - Erasing devices in several places at once is a decision for a person, who lists their
     ECIDs.
@@ -80,7 +66,7 @@ notes:
     (C(irecctl restore -d ECID --erase --yes --confirm-ecid ECID)), so a device plugged in
     after the check can never be erased; the first failure stops the rest.
 requirements:
-  - irecctl with its C(restore) command, and the restore engine it drives, on the managed host
+  - the restore engine that irecctl's C(restore) command drives, on the managed host
 seealso:
   - module: irecctl.fleet.irecctl_facts
   - module: irecctl.fleet.irecctl_mode
@@ -168,10 +154,11 @@ stderr:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.irecctl.fleet.plugins.module_utils.irecctl import (
     Irecctl,
-    diagnostics,
-    exit_meaning,
     exit_name,
+    failure_hint,
+    failure_text,
     format_ecid,
+    irecctl_argument_spec,
     parse_ecid,
     record_ecid,
     records_of,
@@ -276,36 +263,28 @@ def finish(module, runs, before=()):
         out["plan_text"] = text
     for res, ev, results in runs:
         if res.rc != 0:
-            hint = next((r.get("result") for r in results if r.get("result", "ok") != "ok"),
-                        None)
-            detail = diagnostics(res.stderr)
-            msg = "irecctl restore%s failed: %s%s" % (
-                " --plan" if module.check_mode else "", exit_meaning(res.rc, hint),
-                ": " + detail if detail else "")
+            hint = failure_hint(results)
+            what = "irecctl restore%s failed" % (" --plan" if module.check_mode else "")
             out.update(rc=res.rc)
-            module.fail_json(msg=msg, reason=exit_name(res.rc, hint), **out)
+            module.fail_json(msg=failure_text(what, res, hint), reason=exit_name(res.rc, hint),
+                             **out)
     module.exit_json(**out)
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
+        argument_spec=irecctl_argument_spec(
             ipsw=dict(type="path", required=True),
-            ecid=dict(type="str"),
-            udid=dict(type="str"),
-            all=dict(type="bool", default=False),
             method=dict(type="str", default="update", choices=["update"] + list(ERASING)),
             confirm_ecid=dict(type="list", elements="str"),
             jobs=dict(type="int"),
-            timeout=dict(type="float"),
-            binary=dict(type="path"),
         ),
         supports_check_mode=True,
     )
     p = module.params
     if p["method"] in ERASING and not p["confirm_ecid"]:
         refuse(module, "method %s wipes the device; set confirm_ecid to its ECID" % p["method"])
-    irec = Irecctl(module, p["binary"], p["timeout"])
+    irec = Irecctl.from_params(module)
     selection = irec.require_selection(p)
     args = restore_args(p, module.check_mode)
     if p["method"] not in ERASING:
