@@ -84,7 +84,8 @@ const struct command cmd_exit = {
                 "shown): update it (restore --update keeps data) before restoring it (--erase).\n"
                 "From DFU, prints the model's force-restart sequence (exit code 8); --model\n"
                 "names a model irecctl cannot identify (one that contradicts the device's own:\n"
-                "exit code 2, nothing sent).",
+                "exit code 2, nothing sent). Normal mode is seen through usbmuxd: if its\n"
+                "endpoint cannot be used, nothing is sent (exit code 22) unless --no-wait.",
         .options = options,
         .min_args = 0,
         .max_args = 0,

@@ -129,8 +129,10 @@ done
 echo
 echo "3. exit --all --lock-timeout 3, both devices held throughout (median ms; 3000 = one wait, 6000 = two in a row)"
 lock_wait='
+holders=""
 for e in 0x101 0x102; do
 	"$IRECCTL" enter -d $e --wait-for-person --timeout 60 >/dev/null 2>"$WORK/h$e" &
+	holders="$holders $!"
 	i=0
 	until grep -q "waiting for the device" "$WORK/h$e" 2>/dev/null; do
 		i=$((i + 1)); [ $i -lt 400 ] || exit 97; sleep 0.05
@@ -140,7 +142,7 @@ t0=$(date +%s%3N)
 "$IRECCTL" exit --all --lock-timeout 3 >/dev/null 2>&1
 rc=$?
 echo "$(($(date +%s%3N) - t0)) $rc"
-kill $(jobs -p) 2>/dev/null; wait
+kill $holders; wait
 '
 times="" r=0
 while [ $r -lt "$reps" ]; do
