@@ -13,6 +13,7 @@
 
 #include "irecctl/cli.h"
 #include "irecctl/log.h"
+#include "irecctl/output.h"
 #include "irecctl/version.h"
 
 /* getopt values: global options are 1000+index, command options 2000+index. */
@@ -74,16 +75,53 @@ static void print_command_help(FILE *f, const struct command *cmd)
 		print_option(f, o);
 }
 
-static void print_version(void)
+static void version_text(const struct libusb_version *usb)
 {
-	const struct libusb_version *usb = libusb_get_version();
-
 	printf("irecctl %s\n", IRECCTL_VERSION);
 	printf("libirecovery %s, libimobiledevice %s, libusbmuxd %s, libplist %s, jansson %s "
 	       "(built against)\n",
 	       IRECCTL_BUILT_LIBIRECOVERY, IRECCTL_BUILT_LIBIMOBILEDEVICE, IRECCTL_BUILT_LIBUSBMUXD,
 	       IRECCTL_BUILT_LIBPLIST, IRECCTL_BUILT_JANSSON);
 	printf("libusb %u.%u.%u (running)\n", usb->major, usb->minor, usb->micro);
+}
+
+static void add_library(json_t *libs, const char *name, const char *version, const char *from)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "version", json_string(version));
+	json_object_set_new(o, "from", json_string(from));
+	json_object_set_new(libs, name, o);
+}
+
+/* The same facts as the text, as one record (schemas/version.schema.json). */
+static void version_json(const struct libusb_version *usb)
+{
+	json_t *o = json_object(), *libs = json_object();
+	char running[48];
+
+	snprintf(running, sizeof(running), "%u.%u.%u", usb->major, usb->minor, usb->micro);
+	add_library(libs, "libirecovery", IRECCTL_BUILT_LIBIRECOVERY, "build");
+	add_library(libs, "libimobiledevice", IRECCTL_BUILT_LIBIMOBILEDEVICE, "build");
+	add_library(libs, "libusbmuxd", IRECCTL_BUILT_LIBUSBMUXD, "build");
+	add_library(libs, "libplist", IRECCTL_BUILT_LIBPLIST, "build");
+	add_library(libs, "jansson", IRECCTL_BUILT_JANSSON, "build");
+	add_library(libs, "libusb", running, "run-time");
+	json_object_set_new(o, "version", json_string(IRECCTL_VERSION));
+	json_object_set_new(o, "libraries", libs);
+	output_json(o);
+	json_decref(o);
+}
+
+static enum parse_result print_version(const struct ctx *ctx)
+{
+	const struct libusb_version *usb = libusb_get_version();
+
+	if (ctx->json)
+		version_json(usb);
+	else
+		version_text(usb);
+	return PARSE_EXIT_OK;
 }
 
 /* TERM unset or "dumb" (Emacs shells, some CI consoles): no escape sequences. */
@@ -180,8 +218,9 @@ static enum parse_result apply_global(struct ctx *ctx, int index, const char *ar
 			cli_print_usage(stdout);
 		return PARSE_EXIT_OK;
 	case G_VERSION:
-		print_version();
-		return PARSE_EXIT_OK;
+		/* Printed once every option is read: --json may come after it. */
+		ctx->version = true;
+		break;
 	}
 	return PARSE_OK;
 }
@@ -193,10 +232,11 @@ static void report_bad_option(char **argv, int failed_index, int c, const struct
 	if (c == ':')
 		log_error("option '%s' needs an argument", word);
 	else
-		log_error("unknown option '%s'%s%s", word, cmd ? " for " : "", cmd ? cmd->name : "");
+		log_error("unknown option '%s'%s%s", word, cmd ? " for " : "",
+		          cmd ? cmd->name : "");
 	if (cmd)
 		fprintf(stderr, "Usage: irecctl %s %s\nTry 'irecctl %s --help'.\n", cmd->name,
-			cmd->synopsis, cmd->name);
+		        cmd->synopsis, cmd->name);
 	else
 		fprintf(stderr, "Usage: irecctl [OPTIONS] COMMAND [ARGS]\nTry 'irecctl --help'.\n");
 }
@@ -285,6 +325,8 @@ enum parse_result cli_parse(struct ctx *ctx, int argc, char **argv, const struct
 		return r;
 	const char *verb = args->argc > 0 ? args->argv[0] : "status";
 	cmd = command_find(verb);
+	if (!cmd && ctx->version)
+		return print_version(ctx);
 	if (!cmd) {
 		/* One line and where to look: not the whole usage for a typo. */
 		log_error("unknown command '%s'", verb);
@@ -300,6 +342,8 @@ enum parse_result cli_parse(struct ctx *ctx, int argc, char **argv, const struct
 		if (r != PARSE_OK)
 			return r;
 	}
+	if (ctx->version)
+		return print_version(ctx);
 	*cmdp = cmd;
 	return check_arg_count(cmd, args) && check_selection(ctx, cmd) ? PARSE_OK : PARSE_ERROR;
 }

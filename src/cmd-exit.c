@@ -81,7 +81,8 @@ const struct command cmd_exit = {
                 "recovery is a recovery loop (exit code 11; auto-boot and the iBoot version are\n"
                 "shown): update it (restore --update keeps data) before restoring it (--erase).\n"
                 "From DFU, prints the model's force-restart sequence (exit code 8); --model\n"
-                "names a model irecctl cannot identify.",
+                "names a model irecctl cannot identify. Normal mode is seen through usbmuxd: if\n"
+                "its endpoint cannot be used, nothing is sent (exit code 22) unless --no-wait.",
         .options = options,
         .min_args = 0,
         .max_args = 0,

@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "irecctl/cli.h"
+#include "irecctl/duration.h"
 #include "irecctl/log.h"
 #include "irecctl/output.h"
 #include "irecctl/sanitize.h"
@@ -168,9 +169,10 @@ static void on_change(const struct event *ev, void *data)
 
 static int report(struct wait_cli *w, const struct wait_outcome *o, double timeout_s)
 {
-	char ecid[80];
+	char ecid[80], secs[SECONDS_TEXT_MAX];
 
 	device_label(&o->dev, ecid, sizeof(ecid));
+	seconds_text(timeout_s, secs);
 	switch (o->result) {
 	case WAIT_REACHED:
 		return print_device(w->ctx, o);
@@ -182,17 +184,17 @@ static int report(struct wait_cli *w, const struct wait_outcome *o, double timeo
 	case WAIT_TIMEOUT:
 		if (!o->found) {
 			if (w->ctx->have_device)
-				log_error("%s did not appear within %g s", w->who, timeout_s);
+				log_error("%s did not appear within %s s", w->who, secs);
 			else
-				log_error("no device appeared within %g s", timeout_s);
+				log_error("no device appeared within %s s", secs);
 			return IREC_ENODEV;
 		}
 		if (o->attached)
-			log_error("timed out after %g s: device %s is still in %s mode, not %s",
-			          timeout_s, ecid, mode_name(o->dev.mode), w->what);
+			log_error("timed out after %s s: device %s is still in %s mode, not %s",
+			          secs, ecid, mode_name(o->dev.mode), w->what);
 		else
-			log_error("timed out after %g s: device %s is not attached, not %s",
-			          timeout_s, ecid, w->what);
+			log_error("timed out after %s s: device %s is not attached, not %s", secs,
+			          ecid, w->what);
 		return IREC_ETIMEOUT;
 	case WAIT_INTERRUPTED:
 		log_note("interrupted");

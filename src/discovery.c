@@ -15,6 +15,7 @@
 
 #include "irecctl/devid.h"
 #include "irecctl/discovery.h"
+#include "irecctl/duration.h"
 #include "irecctl/log.h"
 #include "irecctl/mux-endpoint.h"
 
@@ -179,7 +180,9 @@ static void describe_stuck(const struct job *j, struct device *d)
 			d->ecid = ecid;
 	}
 	d->timed_out = true;
-	snprintf(d->error, sizeof(d->error), "no answer within %.1f s", j->timeout_ms / 1000.0);
+	char secs[SECONDS_TEXT_MAX];
+	snprintf(d->error, sizeof(d->error), "no answer within %s s",
+	         seconds_text(j->timeout_ms / 1000.0, secs));
 }
 
 static void collect(struct job **jobs, size_t n, struct device_list *out)

@@ -69,6 +69,7 @@ static int subscribe(struct event_loop *l, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot listen to usbmuxd: %s", strerror(e));
 		return -e;
 	}
+	__atomic_store_n(&l->mux_subscribed, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -79,8 +80,12 @@ static void unsubscribe(struct event_loop *l)
 	l->mux = NULL;
 }
 
-/* Subscribe if a usbmuxd answers. false: nothing listens yet (retry). */
-static bool try_subscribe(struct event_loop *l)
+/*
+ * Subscribe if a usbmuxd answers. false: nothing listens yet (retry).
+ * unusable (when not NULL) gets why the subscription can never be made
+ * this way: a stranger at the endpoint, or the library refusing.
+ */
+static bool subscribe_checked(struct event_loop *l, char *unusable, size_t len)
 {
 	char why[256], err[128];
 
@@ -88,19 +93,31 @@ static bool try_subscribe(struct event_loop *l)
 		return true;
 	switch (mux_endpoint_check(CHECK_TIMEOUT_MS, why, sizeof(why))) {
 	case MUX_UP:
-		if (subscribe(l, err, sizeof(err)) < 0)
+		if (subscribe(l, err, sizeof(err)) < 0) {
 			log_warn("%s", err);
-		else
+			if (unusable)
+				snprintf(unusable, len, "%s", err);
+		} else {
 			log_debug("usbmuxd is there: listening");
+		}
 		return true;
 	case MUX_HOSTILE:
 		mux_endpoint_warn_once(why);
+		if (unusable)
+			snprintf(unusable, len, "%s", why);
 		return true;
 	case MUX_ABSENT:
 	default:
 		log_debug("%s", why);
+		if (unusable)
+			snprintf(unusable, len, "%s", why);
 		return false;
 	}
+}
+
+static bool try_subscribe(struct event_loop *l)
+{
+	return subscribe_checked(l, NULL, 0);
 }
 
 /* React to what happened to our socket name; sets *retry_ms. */
@@ -203,6 +220,7 @@ static int subscribe_tcp(struct event_loop *l, char *err, size_t errlen)
 
 	if (mux_endpoint_check(CHECK_TIMEOUT_MS, why, sizeof(why)) == MUX_HOSTILE) {
 		mux_endpoint_warn_once(why);
+		snprintf(l->mux_unusable, sizeof(l->mux_unusable), "%s", why);
 		return 0;
 	}
 	return subscribe(l, err, errlen);
@@ -210,7 +228,7 @@ static int subscribe_tcp(struct event_loop *l, char *err, size_t errlen)
 
 int ev_mux_start(struct event_loop *l, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], why[sizeof(l->mux_unusable)] = "";
 
 	l->mux_inotify = -1;
 	l->mux_stop[0] = l->mux_stop[1] = -1;
@@ -218,14 +236,37 @@ int ev_mux_start(struct event_loop *l, char *err, size_t errlen)
 		return subscribe_tcp(l, err, errlen);
 	/* The watch first: a daemon that starts while we check is not missed. */
 	if (!watch_start(l, path)) {
-		try_subscribe(l);
+		/* Absent and unwatched: it could start, but we would never know. */
+		if (!subscribe_checked(l, why, sizeof(why)))
+			snprintf(l->mux_unusable, sizeof(l->mux_unusable),
+			         "%s, and its directory cannot be watched for it to start", why);
+		else if (!l->mux)
+			snprintf(l->mux_unusable, sizeof(l->mux_unusable), "%s", why);
 		return 0;
 	}
-	try_subscribe(l);
+	/* Absent is fine here: usbmuxd starts on demand and the watch sees it. */
+	if (subscribe_checked(l, why, sizeof(why)) && !l->mux)
+		snprintf(l->mux_unusable, sizeof(l->mux_unusable), "%s", why);
 	l->mux_thread_started = start_thread(l);
-	if (!l->mux_thread_started)
+	if (!l->mux_thread_started) {
 		log_debug("cannot start the usbmuxd watch thread");
+		if (!l->mux && !l->mux_unusable[0])
+			snprintf(l->mux_unusable, sizeof(l->mux_unusable),
+			         "%s, and no thread could be started to watch for it", why);
+	}
 	return 0;
+}
+
+const char *events_mux_unusable(struct event_loop *l)
+{
+	if ((l->flags & EVENTS_NO_MUX) || !l->mux_unusable[0])
+		return NULL;
+	return l->mux_unusable;
+}
+
+bool events_mux_subscribed(struct event_loop *l)
+{
+	return __atomic_load_n(&l->mux_subscribed, __ATOMIC_ACQUIRE);
 }
 
 void ev_mux_stop(struct event_loop *l)

@@ -31,6 +31,8 @@ const struct irec_status_info irec_status_table[] = {
         {IREC_ENOSIGNER, "signing-unreachable", "the signing server could not be reached"},
         {IREC_EBRICKED, "restore-failed",
          "the restore failed after the point of no return: restore the device again"},
+        {IREC_ENOVERIFY, "cannot-verify",
+         "irecctl could not watch for the result (usbmuxd unusable), so it sent nothing"},
         {IREC_EINTR, "interrupted", "interrupted by a signal (SIGINT/SIGTERM)"},
         {0, NULL, NULL},
 };

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 
 #include "irecctl/contract.h"
+#include "irecctl/duration.h"
 #include "irecctl/hooks.h"
 #include "irecctl/log.h"
 
@@ -238,10 +239,11 @@ static void count_failure(struct hooks *h)
 static void report(struct hooks *h, const struct job *j, int status, bool timed_out)
 {
 	bool failed = timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+	char secs[SECONDS_TEXT_MAX];
 
 	if (timed_out)
-		log_warn("hook for %s: still running after %g s: terminated", j->what,
-		         h->timeout_ms / 1000.0);
+		log_warn("hook for %s: still running after %s s: terminated", j->what,
+		         seconds_text(h->timeout_ms / 1000.0, secs));
 	else if (WIFSIGNALED(status))
 		log_warn("hook for %s: killed by signal %d", j->what, WTERMSIG(status));
 	else if (WEXITSTATUS(status) != 0)

@@ -288,7 +288,15 @@ static enum reply ask_once(const struct endpoint *e, int timeout_ms, bool *absen
 			         strerror(errno));
 		return *absent ? REPLY_BAD : REPLY_SLOW;
 	}
-	r = send_request(fd) ? check_reply(fd, deadline, why, whylen) : REPLY_EOF;
+	if (send_request(fd)) {
+		r = check_reply(fd, deadline, why, whylen);
+	} else {
+		/* A peer that accepts and closes at once, seen before our request
+		 * went out (a loaded host): the reason must be said here too. */
+		snprintf(why, whylen, "it closed before the request was sent (%s)",
+		         strerror(errno));
+		r = REPLY_EOF;
+	}
 	close(fd);
 	return r;
 }

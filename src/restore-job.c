@@ -18,6 +18,7 @@
 #include "irecctl/device-ops.h"
 #include "irecctl/devid.h"
 #include "irecctl/discovery.h"
+#include "irecctl/duration.h"
 #include "irecctl/events.h"
 #include "irecctl/log.h"
 #include "irecctl/restore-cmd.h"
@@ -368,11 +369,11 @@ static void report(const struct attempt *a)
 
 static int lock_target(struct attempt *a)
 {
-	char err[200];
+	char err[200], secs[SECONDS_TEXT_MAX];
 	int st = lock_acquire(a->t->dev.ecid, 0, &a->t->lock, err, sizeof(err));
 
 	if (st == IREC_EBUSY && a->s->lock_timeout_s > 0) {
-		log_note("%s; waiting up to %.0f s", err, a->s->lock_timeout_s);
+		log_note("%s; waiting up to %s s", err, seconds_text(a->s->lock_timeout_s, secs));
 		st = lock_acquire(a->t->dev.ecid, a->s->lock_timeout_s, &a->t->lock, err,
 		                  sizeof(err));
 	}

@@ -45,6 +45,7 @@ struct ctx {
 	bool have_timeout;
 	bool stdin_tty, stdout_tty, stderr_tty;
 	bool stderr_escapes; /* stderr is a terminal that understands escapes (TERM not dumb) */
+	bool version;        /* --version: print the versions (as JSON with --json) and exit */
 };
 
 struct command {

@@ -115,6 +115,18 @@ void events_inject(struct event_loop *loop, const struct event *ev);
  * still running finish on their own and are discarded). NULL is fine. */
 void events_stop(struct event_loop *loop);
 
+/*
+ * Why this loop can never see usbmuxd's devices (normal and restore mode),
+ * as found when it started: something that does not speak usbmuxd at the
+ * endpoint, or no way to notice the daemon start. NULL when it listens, or
+ * when usbmuxd is simply not running yet (it starts on demand, and the loop
+ * picks it up then).
+ */
+const char *events_mux_unusable(struct event_loop *loop);
+
+/* Has the loop listened to a usbmuxd at any time since it started? */
+bool events_mux_subscribed(struct event_loop *loop);
+
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t events_now_ms(void);
 

@@ -29,6 +29,7 @@ enum irec_status {
 	IREC_ENOTSIGNED = 19, /* the signing server refuses this version for the device */
 	IREC_ENOSIGNER = 20,  /* the signing server could not be reached */
 	IREC_EBRICKED = 21,   /* the restore failed after the point of no return */
+	IREC_ENOVERIFY = 22,  /* the result cannot be watched (usbmuxd unusable): nothing sent */
 	IREC_EINTR = 130,     /* interrupted by SIGINT or SIGTERM */
 };
 

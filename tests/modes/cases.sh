@@ -285,7 +285,7 @@ restore-unanswered)
 	# lockdownd that never answers is a timeout with the probe's reason.
 	inlab iPhone11,2:restore:ecid=0x33:fault=no-reply -- '"$IRECCTL" exit --timeout 2'
 	rc_is 5
-	err_has 'no answer within 2.0 s'
+	err_has 'no answer within 2 s'
 	;;
 sigint-during-send)
 	# lockdownd never answers EnterRecovery; Ctrl-C must not wait for it.
@@ -326,6 +326,19 @@ lock-wait-refresh)
 		wait $second'
 	rc_is 0
 	out_has 'normal -> normal'
+	;;
+lock-wait-fraction)
+	# --lock-timeout 0.3 was announced as "waiting up to 0 s".
+	inlab iPhone10,1:dfu:ecid=0x22 -- '
+		"$IRECCTL" enter -d 0x22 --wait-for-person --timeout 30 >/dev/null \
+			2>"$IRECCTL_LOCK_DIR.first.err" &
+		first=$!
+		"$WAIT_TEXT" "$IRECCTL_LOCK_DIR.first.err" "waiting for the device" || exit 97
+		"$IRECCTL" exit -d 0x22 --lock-timeout 0.3; rc=$?
+		kill $first; wait $first
+		exit $rc'
+	rc_is 6
+	err_has '; waiting up to 0[.]3 s$'
 	;;
 exit-all-16)
 	specs=""

@@ -51,6 +51,13 @@ every-command)
 		kill $w; wait $w; cat "$T/w"'
 	json_valid watch "$tmp/out"
 	grep -q '"event":"remove"' "$tmp/out" || fail "no remove event"
+	# --version --json printed text: the option came before --json was read.
+	for order in "--version --json" "--json --version" "status --version --json"; do
+		# shellcheck disable=SC2086
+		"$IRECCTL" $order >"$tmp/v.json" || fail "irecctl $order"
+		json_valid version "$tmp/v.json"
+	done
+	grep -q '"libusb": {' "$tmp/v.json" || fail "no libusb in --version --json"
 	buttons=$("$IRECCTL" buttons iPhone10,1 --json)
 	echo "$buttons" >"$tmp/b.json"
 	json_valid buttons "$tmp/b.json"

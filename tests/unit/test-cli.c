@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "irecctl/cli.h"
+#include "irecctl/duration.h"
 #include "irecctl/completions.h"
 
 #define ARGV(...) ((char *[]){"irecctl", __VA_ARGS__, NULL})
@@ -161,6 +162,28 @@ static void test_quiet_and_color(void **state)
 	assert_false(p.ctx.color);
 }
 
+/* Messages print durations as given: --lock-timeout 0.3 said "0 s". */
+static void test_seconds_text(void **state)
+{
+	char b[SECONDS_TEXT_MAX];
+	double s;
+
+	(void)state;
+	assert_string_equal(seconds_text(0.3, b), "0.3");
+	assert_string_equal(seconds_text(0.05, b), "0.05");
+	assert_string_equal(seconds_text(2, b), "2");
+	assert_string_equal(seconds_text(0, b), "0");
+	assert_string_equal(seconds_text(180, b), "180");
+	assert_string_equal(seconds_text(1.5, b), "1.5");
+	assert_string_equal(seconds_text(0.0001, b), "0.0001");
+	assert_string_equal(seconds_text(604800, b), "604800");
+	assert_string_equal(seconds_text(100000.5, b), "100000.5");
+	assert_string_equal(seconds_text(1.0 / 3, b), "0.333333");
+	assert_string_equal(seconds_text(-1, b), "0");
+	assert_true(parse_duration("250ms", &s));
+	assert_string_equal(seconds_text(s, b), "0.25");
+}
+
 static void test_parse_duration(void **state)
 {
 	(void)state;
@@ -261,6 +284,7 @@ int main(void)
 	        cmocka_unit_test(test_help_and_version_exit_ok),
 	        cmocka_unit_test(test_quiet_and_color),
 	        cmocka_unit_test(test_parse_duration),
+	        cmocka_unit_test(test_seconds_text),
 	        cmocka_unit_test(test_every_command_has_help),
 	        cmocka_unit_test(test_all_and_device),
 	        cmocka_unit_test(test_dumb_terminal),

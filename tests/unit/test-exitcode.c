@@ -41,6 +41,7 @@ static void test_numbers_are_stable(void **state)
 	        {19, "not-signed"},
 	        {20, "signing-unreachable"},
 	        {21, "restore-failed"},
+	        {22, "cannot-verify"},
 	        {130, "interrupted"},
 	};
 	size_t n = 0;

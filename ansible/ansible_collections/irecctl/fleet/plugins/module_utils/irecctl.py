@@ -41,6 +41,7 @@ EXIT_CODES = {
     19: ("not-signed", "Apple's signing server refuses this version for the device"),
     20: ("signing-unreachable", "the signing server could not be reached"),
     21: ("restore-failed", "the restore failed after the point of no return: restore the device again"),
+    22: ("cannot-verify", "irecctl could not watch for the result (usbmuxd unusable), so it sent nothing"),
     130: ("interrupted", "interrupted by SIGINT or SIGTERM"),
 }
 
