@@ -116,10 +116,36 @@ static int parse_numbers(const struct ctx *ctx, const struct cmd_args *args, str
 	return IREC_OK;
 }
 
+/*
+ * The consent flags' combinations, whatever is to be done and however many
+ * devices: a wrong combination is a usage error before anything else runs
+ * (engine, discovery), so it is the same with and without --all.
+ */
+static int parse_consent(const struct ctx *ctx, const struct cmd_args *args)
+{
+	bool yes = args->set[ROPT_YES], confirm = args->set[ROPT_CONFIRM];
+
+	if (args->set[ROPT_CONSENT_ALL] && !(yes && confirm)) {
+		log_error("--consent-all goes with --yes --confirm-ecid");
+		return IREC_EUSAGE;
+	}
+	if (confirm && !yes) {
+		log_error("--confirm-ecid goes with --yes");
+		return IREC_EUSAGE;
+	}
+	if (confirm && ctx->all) {
+		log_error("--confirm-ecid names one device: with --all the consent is --yes --all");
+		return IREC_EUSAGE;
+	}
+	return IREC_OK;
+}
+
 static int parse(const struct ctx *ctx, const struct cmd_args *args, struct rjob_spec *s)
 {
 	int st = parse_kind(args, s);
 
+	if (st == IREC_OK)
+		st = parse_consent(ctx, args);
 	if (st == IREC_OK)
 		st = parse_numbers(ctx, args, s);
 	if (st == IREC_OK)

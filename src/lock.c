@@ -25,6 +25,7 @@
 #include "irecctl/devid.h"
 #include "irecctl/exitcode.h"
 #include "irecctl/lock.h"
+#include "lock-held.h"
 #include "irecctl/sanitize.h"
 
 #ifndef sigev_notify_thread_id
@@ -77,7 +78,8 @@ static int check_dir(int fd, const char *dir, char *err, size_t errlen)
 		return fail(IREC_EFAIL, err, errlen, "cannot inspect lock directory %s: %s", dir,
 		            strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return fail(IREC_EFAIL, err, errlen, "lock directory %s is not a directory", dir);
+		return fail(IREC_EUSAGE, err, errlen, "IRECCTL_LOCK_DIR %s is not a directory",
+		            dir);
 	if (st.st_uid != 0 && st.st_uid != geteuid())
 		return fail(IREC_EFAIL, err, errlen,
 		            "refusing lock directory %s: it belongs to another user (uid %u); "
@@ -100,16 +102,21 @@ static int open_dir(bool create, int *dir_fd, char *err, size_t errlen)
 	/* Relative, it would name another directory in every working directory:
 	 * two jobs would not see each other's locks. */
 	if (dir[0] != '/')
-		return fail(IREC_EFAIL, err, errlen,
+		return fail(IREC_EUSAGE, err, errlen,
 		            "IRECCTL_LOCK_DIR must be an absolute path, not '%s'", dir);
 	created = create && mkdir(dir, 01777) == 0;
 
 	if (create && !created && errno != EEXIST)
-		return fail(errno_status(errno), err, errlen,
+		return fail(errno == ENOTDIR ? IREC_EUSAGE : errno_status(errno), err, errlen,
 		            "cannot create lock directory %s: %s (set IRECCTL_LOCK_DIR)", dir,
 		            strerror(errno));
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
+		struct stat st;
+		/* Something else by that name is the configuration's mistake. */
+		if (errno == ENOTDIR && lstat(dir, &st) == 0 && !S_ISLNK(st.st_mode))
+			return fail(IREC_EUSAGE, err, errlen,
+			            "IRECCTL_LOCK_DIR %s is not a directory", dir);
 		if (errno == ELOOP || errno == ENOTDIR)
 			return fail(IREC_EFAIL, err, errlen,
 			            "refusing lock directory %s: it is a symbolic link or not a "
@@ -189,11 +196,12 @@ bool lock_entry_blocks(const struct stat *st, bool readable, const char **why)
 /*
  * Nobody but its owner (or root) can remove a file in a sticky directory,
  * and irecctl never locks one it refuses: the device stays blocked until
- * then, so say how to clear it.
+ * then, so it is busy (exit 6, what a lab script retries or reports), and
+ * the message says how to clear it.
  */
 static int refuse(const char *path, const char *why, char *err, size_t errlen)
 {
-	return fail(IREC_EFAIL, err, errlen,
+	return fail(IREC_EBUSY, err, errlen,
 	            "refusing lock file %s (%s): the device stays blocked until it is removed: "
 	            "sudo rm %s",
 	            path, why, path);
@@ -485,8 +493,12 @@ int lock_acquire(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *e
 
 	for (int attempt = 0; attempt < 3; attempt++) {
 		r = acquire_once(ecid, timeout_s, lock, err, errlen);
-		if (r != IREC_OK || still_linked(ecid, lock->fd))
+		if (r != IREC_OK)
 			return r;
+		if (still_linked(ecid, lock->fd)) {
+			lock_held_add(ecid, lock->fd);
+			return r;
+		}
 		/* Unlinked or replaced while we waited: lock what is there now. */
 		close(lock->fd);
 		lock->fd = -1;
@@ -556,7 +568,13 @@ int lock_acquire_shared(uint64_t ecid, struct dev_lock *lock, char *err, size_t 
 
 	lock->fd = -1;
 	lock->ecid = ecid;
+	/* Our own command drives it: the probe is part of its work, under its
+	 * lock (nothing to release). */
+	if (lock_held_here(ecid))
+		return IREC_OK;
 	r = open_file(ecid, true, &fd, err, errlen);
+	if (r == IREC_EBUSY) /* a planted file: no irecctl holds it */
+		return IREC_EFAIL;
 	if (r != IREC_OK)
 		return r;
 	if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
@@ -578,6 +596,7 @@ void lock_release(struct dev_lock *lock)
 {
 	if (lock->fd >= 0) {
 		/* The contents stay: "last held by" is still worth knowing. */
+		lock_held_remove(lock->fd);
 		close(lock->fd);
 		lock->fd = -1;
 	}

@@ -7,7 +7,9 @@
  * its status into the exit code. Nothing below main() exits.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,11 +35,35 @@ static void apply_verbosity(const struct ctx *ctx)
 /* Data that never reached stdout is a failure, not a success (git's rule). */
 static int finish_stdout(int status)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		log_error("cannot write to standard output: %s", strerror(errno));
+	errno = 0;
+	bool failed = fflush(stdout) != 0;
+	int e = errno;
+
+	if (failed || ferror(stdout)) {
+		log_error("cannot write to standard output: %s",
+		          e ? strerror(e) : "an earlier write failed");
 		return status == IREC_OK ? IREC_EFAIL : status;
 	}
 	return status;
+}
+
+/*
+ * A standard descriptor closed by the caller (status >&-) would be reused
+ * by the next open() inside irecctl or a library (a socket, an eventfd),
+ * and stdout's data would go there. Hold its number with /dev/null opened
+ * the wrong way round: every use still fails with EBADF, as closed.
+ */
+static void hold_std_fds(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int got = open("/dev/null", (fd == STDIN_FILENO ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+		if (got >= 0 && got != fd) {
+			dup3(got, fd, O_CLOEXEC);
+			close(got);
+		}
+	}
 }
 
 int main(int argc, char **argv)
@@ -51,6 +77,7 @@ int main(int argc, char **argv)
 	 * it with plain write(): SIGPIPE would kill us silently (status 141)
 	 * after the device left. A failed write is an error we handle. */
 	signal(SIGPIPE, SIG_IGN);
+	hold_std_fds();
 	ctx_init(&ctx);
 	switch (cli_parse(&ctx, argc, argv, &cmd, &args)) {
 	case PARSE_OK:

@@ -192,16 +192,9 @@ static int consent_one(const struct rjob_spec *s, struct rtarget *t)
 	char ecid[19];
 	int st;
 
+	/* The flags' combinations were checked with the options (cmd-restore.c). */
 	devid_format_ecid(t->dev.ecid, ecid);
-	if (s->consent_all && !(s->yes && s->confirm)) {
-		log_error("--consent-all goes with --yes --confirm-ecid");
-		return IREC_EUSAGE;
-	}
-	if (s->confirm && !s->yes) {
-		log_error("--confirm-ecid goes with --yes");
-		return IREC_EUSAGE;
-	}
-	if (s->yes && s->confirm) {
+	if (s->confirm) {
 		st = confirm_flag(s, t, ecid);
 		t->consent = s->consent_all ? "yes-all" : "confirm-ecid";
 		return st;
@@ -225,9 +218,8 @@ static int consent_all(const struct rjob_spec *s, struct rtarget *v, size_t n)
 		devid_format_ecid(v[i].dev.ecid, ecid);
 		fprintf(stderr, "  %s\n", ecid);
 	}
-	if (!s->yes || s->confirm) {
-		log_error("erasing with --all needs --yes --all (and no --confirm-ecid); "
-		          "nothing was erased");
+	if (!s->yes) {
+		log_error("erasing with --all needs --yes --all; nothing was erased");
 		return IREC_EUSAGE;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -244,20 +236,14 @@ int restore_consent_verdict(const struct rjob_spec *s, const struct rtarget *v, 
 	devid_format_ecid(v[0].dev.ecid, ecid);
 	if (!needs_erase(s))
 		return snprintf(how, len, "not needed (an update keeps data)"), IREC_OK;
-	if (s->all && s->yes && !s->confirm)
+	/* The flags' combinations were checked with the options (cmd-restore.c). */
+	if (s->all && s->yes)
 		return snprintf(how, len, "given (--yes --all, %zu device%s listed)", n,
 		                n == 1 ? "" : "s"),
 		       IREC_OK;
 	if (s->all)
-		return snprintf(how, len,
-		                "erasing with --all needs --yes --all (and no --confirm-ecid)"),
-		       IREC_EUSAGE;
-	if (s->confirm && !s->yes)
-		return snprintf(how, len, "--confirm-ecid goes with --yes"), IREC_EUSAGE;
-	if (s->consent_all && !(s->yes && s->confirm))
-		return snprintf(how, len, "--consent-all goes with --yes --confirm-ecid"),
-		       IREC_EUSAGE;
-	if (s->yes && s->confirm) {
+		return snprintf(how, len, "erasing with --all needs --yes --all"), IREC_EUSAGE;
+	if (s->confirm) {
 		if (!devid_parse(s->confirm, &id, err, sizeof(err)) || id.kind != DEVID_ECID ||
 		    id.ecid != v[0].dev.ecid)
 			return snprintf(how, len, "--confirm-ecid %s is not %s", s->confirm, ecid),

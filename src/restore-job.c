@@ -171,6 +171,18 @@ static int verify(struct attempt *a)
 	           want);
 }
 
+/* Success is the device's word, but an engine killed by a signal it was
+ * not sent by irecctl is worth a word of its own (a crash in its cleanup). */
+static void note_engine_signal(struct attempt *a, const struct run_result *r)
+{
+	if (!WIFSIGNALED(r->wait_status) || r->stopped || r->lingered)
+		return;
+	a->t->engine_signal = WTERMSIG(r->wait_status);
+	log_warn("%s: the engine died by signal %d after it reported the restore finished; "
+	         "the device decides the outcome",
+	         a->ecid, a->t->engine_signal);
+}
+
 static int classify(struct attempt *a, const struct run_result *r)
 {
 	const struct rprogress *p = &r->prog;
@@ -191,8 +203,10 @@ static int classify(struct attempt *a, const struct run_result *r)
 		return set(a->t, IREC_ETIMEOUT,
 		           "the engine did not finish in time (stopped, during %s)",
 		           rphase_name(p->phase));
-	if (p->finished)
+	if (p->finished) {
+		note_engine_signal(a, r);
 		return verify(a);
+	}
 	if (p->sign == SIGN_REFUSED)
 		return set(a->t, IREC_ENOTSIGNED,
 		           "Apple's signing server does not sign iOS %s for this device any more",
@@ -286,6 +300,7 @@ static int run_engine(struct attempt *a, bool erase)
 
 	a->ui.kind = id->variant;
 	a->t->erased = erase;
+	a->t->engine_signal = 0;
 	engine_argv(&a->s->engine, &job, buf, sizeof(buf), argv);
 	engine_format_argv(argv, line, sizeof(line));
 	if (log)
@@ -337,11 +352,13 @@ static void report(const struct attempt *a)
 	char name[128];
 	double secs = (double)(events_now_ms() - a->started) / 1000.0;
 
-	restore_emit(&a->ui, "result",
-	             json_pack("{s:s, s:i, s:s, s:f, s:s?}", "result",
-	                       irec_status_name(a->t->status), "exit_code", a->t->status, "message",
-	                       a->t->message, "seconds", secs, "log",
-	                       a->t->log_path[0] ? a->t->log_path : NULL));
+	json_t *o =
+	        json_pack("{s:s, s:i, s:s, s:f, s:s?}", "result", irec_status_name(a->t->status),
+	                  "exit_code", a->t->status, "message", a->t->message, "seconds", secs,
+	                  "log", a->t->log_path[0] ? a->t->log_path : NULL);
+	if (o && a->t->engine_signal)
+		json_object_set_new(o, "engine_signal", json_integer(a->t->engine_signal));
+	restore_emit(&a->ui, "result", o);
 	device_display_name(&a->t->dev, name, sizeof(name));
 	if (a->t->status != IREC_OK)
 		log_error("%s (%s): %s", a->ecid, name, a->t->message);

@@ -34,8 +34,10 @@ struct dev_lock {
  * Take the lock of the device with this ECID. timeout_s 0: fail at once if
  * another process holds it; otherwise wait up to timeout_s (event-driven:
  * a blocking flock() that a timer interrupts). Returns an irec_status:
- * IREC_OK; IREC_EBUSY (err names the holder's pid); IREC_EPERM or
- * IREC_EFAIL (unsafe or unusable lock directory or file; err says why).
+ * IREC_OK; IREC_EBUSY (err names the holder's pid, or the file planted
+ * under the device's name that blocks it and how to remove it);
+ * IREC_EUSAGE (IRECCTL_LOCK_DIR relative or not a directory); IREC_EPERM
+ * or IREC_EFAIL (unsafe or unusable lock directory; err says why).
  */
 int lock_acquire(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *err, size_t errlen);
 
@@ -43,10 +45,13 @@ int lock_acquire(uint64_t ecid, double timeout_s, struct dev_lock *lock, char *e
  * Looking, not acting: the same lock taken shared and without waiting,
  * for the one moment a probe asks a device something (usb-scan.c).
  * IREC_OK; IREC_EBUSY if an irecctl holds it exclusively (err names it);
- * IREC_EFAIL/IREC_EPERM for an unusable lock directory. Many lookers may
+ * IREC_EFAIL/IREC_EPERM/IREC_EUSAGE for an unusable lock directory or a
+ * planted lock file. Many lookers may
  * hold it at once; an exclusive lock_acquire() that finds only lookers
  * waits for them (at most LOCK_PROBE_WAIT_S) instead of failing, so
- * looking never makes acting fail.
+ * looking never makes acting fail. If this process holds the exclusive
+ * lock itself (a probe inside the acting command), IREC_OK with nothing
+ * taken: the command's own lock covers the question.
  */
 int lock_acquire_shared(uint64_t ecid, struct dev_lock *lock, char *err, size_t errlen);
 

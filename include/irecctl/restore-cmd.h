@@ -59,6 +59,7 @@ struct rtarget {
 	const char *consent; /* how consent was given (audit) */
 	char log_path[PATH_MAX + 128];
 	bool erased;
+	int engine_signal; /* the engine died by this signal after it finished; 0: it did not */
 };
 
 /* --cache/--log-dir or their defaults under the state dir. */

@@ -80,6 +80,23 @@ lab-table)
 	[ "$(grep -Ec '^(ok  |warn|fail) ' "$tmp/out")" = 8 ] || fail "expected 8 check lines"
 	[ ! -s "$tmp/err" ] || fail "stderr not empty"
 	;;
+man-list)
+	# The man page names every check doctor makes, in doctor's order.
+	: "${MANPAGE:?}"
+	set +e
+	"$IRECSIM" run -- "$IRECCTL" doctor --json >"$tmp/out" 2>"$tmp/err"
+	echo $? >"$tmp/rc"
+	set -e
+	python3 - "$tmp/out" "$MANPAGE" <<'EOF' || fail "the man page's doctor list differs"
+import json, re, sys
+checks = [c["check"] for c in json.load(open(sys.argv[1]))]
+man = open(sys.argv[2]).read()
+section = man[man.index("*doctor* [--json]") + len("*doctor*"):]
+section = section[:section.index("check says ok, warn or fail")]
+listed = list(dict.fromkeys(re.findall(r"\*([a-z][a-z-]*)\*", section)))
+assert listed == checks, f"man page: {listed}, doctor --json: {checks}"
+EOF
+	;;
 empty)
 	# Nothing attached: every device check is fine, and quickly.
 	set +e

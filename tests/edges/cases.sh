@@ -159,11 +159,26 @@ model-contradicts)
 	rc_is 0
 	lab iPhone12,1:recovery:ecid=0x13 -- exit --model iPhone12,1
 	rc_is 0
+stdout-closed)
+	# Output to a closed stdout fails, and says why.
+	inlab $R22 -- '"$IRECCTL" status >&-; echo "status=$?" >&2'
+	err_has '^status=1$'
+	err_has 'cannot write to standard output: Bad file descriptor'
 	;;
 relative-lock-dir)
+	# A configuration mistake is a usage error (2), not a failure (1).
 	inlab $R22 -- 'IRECCTL_LOCK_DIR=locks "$IRECCTL" exit -d 0x22'
-	rc_is 1
+	rc_is 2
 	err_has "IRECCTL_LOCK_DIR must be an absolute path, not 'locks'"
+	inlab $R22 -- 'touch "$IRECCTL_LOCK_DIR.file"
+		IRECCTL_LOCK_DIR="$IRECCTL_LOCK_DIR.file" "$IRECCTL" exit -d 0x22; echo "file=$?"
+		IRECCTL_LOCK_DIR="$IRECCTL_LOCK_DIR.file/sub" "$IRECCTL" exit -d 0x22; echo "under-file=$?"
+		ln -s /tmp "$IRECCTL_LOCK_DIR.link"
+		IRECCTL_LOCK_DIR="$IRECCTL_LOCK_DIR.link" "$IRECCTL" exit -d 0x22; echo "link=$?"'
+	out_has '^file=2$'
+	out_has '^under-file=2$'
+	out_has '^link=1$' # refused for safety, not a usage mistake
+	err_has 'IRECCTL_LOCK_DIR .*\.file is not a directory'
 	;;
 *)
 	echo "unknown case $1" >&2

@@ -45,6 +45,20 @@ enter-tls-drop)
 		grep -q 'StartSession: TLS from here on' "$LAB_LOG" || fail "no TLS session ($drop)"
 	done
 	;;
+enter-json-own-lock)
+	# The arrival in recovery is probed while enter holds the device's lock:
+	# its own lock is not "another irecctl", and the iBoot version is read
+	# under it.
+	inlab iPhone16,1:normal:ecid=0x11:ios=17.5:trust=paired -- '"$IRECCTL" enter --json'
+	rc_is 0
+	python3 - "$tmp/out" <<'EOF' || fail "bad record: $(cat "$tmp/out")"
+import json, sys
+r = json.load(open(sys.argv[1]))[0]
+assert r["result"] == "ok" and r["mode"] == "recovery", r
+assert r["error"] is None, r["error"]
+assert r["iboot"], r
+EOF
+	;;
 enter-old-ios-unpaired)
 	# Before iOS 14.5 no session is needed, so no pairing either.
 	inlab iPhone9,1:normal:ecid=0x12:ios=12.5.7:trust=unpaired -- '"$IRECCTL" enter'

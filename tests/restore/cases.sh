@@ -140,8 +140,10 @@ erase-refused)
 	for k in plain yes confirm wrong if all forged forgedyes; do
 		out_has "^$k=2$"
 	done
-	# Each refused erase is an attempt in the audit log, with its schema version.
-	[ "$(grep -c '"schema_version":.*"kind":"erase","consent":"refused".*"result":"refused"' "$AUDIT")" = 8 ] ||
+	# Each refused erase is an attempt in the audit log, with its schema
+	# version; wrong option combinations (confirm, all, forged, forgedyes)
+	# are refused before any device is looked at (option-errors).
+	[ "$(grep -c '"schema_version":.*"kind":"erase","consent":"refused".*"result":"refused"' "$AUDIT")" = 4 ] ||
 		fail "refused attempts not audited: $(cat "$AUDIT" 2>/dev/null)"
 	! grep -q '"result":"ok"' "$AUDIT" || fail "an ok result after refusals"
 	err_has 'needs consent: without a terminal give --yes --confirm-ecid 0x0000000000001122'
@@ -391,6 +393,47 @@ standin-crash)
 		"$IRECCTL" restore --engine '"$STANDIN"' --ipsw '"$tmp/good.ipsw"
 	rc_is 21
 	err_has 'the engine crashed \(signal 11\) after the point of no return'
+	;;
+standin-crash-after-finish)
+	# Killed by a signal after "Restore Finished": the device's word decides
+	# (success), but the crash is said on stderr and in the result record.
+	ipsw good
+	rlab "$X" -- 'STANDIN_AFTER=segv "$IRECCTL" restore --engine '"$STANDIN"' --ipsw '"$tmp/good.ipsw"
+	rc_is 0
+	out_has 'updated to iOS 16.7.9 \(20H999\), verified on the device'
+	err_has "$ID: the engine died by signal 11 after it reported the restore finished"
+	rlab "$X" -- 'STANDIN_AFTER=segv "$IRECCTL" restore --json --engine '"$STANDIN"' --ipsw '"$tmp/good.ipsw"
+	rc_is 0
+	out_has '"event":"result".*"result":"ok".*"engine_signal":11'
+	err_has 'the engine died by signal 11'
+	# A clean run has no such key.
+	rlab "$X" -- '"$IRECCTL" restore --json --engine '"$STANDIN"' --ipsw '"$tmp/good.ipsw"
+	rc_is 0
+	! grep -q engine_signal "$tmp/out" || fail "engine_signal without a crash"
+	;;
+option-errors)
+	# The consent options' combinations are usage errors before anything
+	# else runs: the engine (here one that does not exist, exit 17 if it
+	# were probed first) and discovery; the same with and without --all,
+	# for an update as for an erase; none is an audited attempt.
+	ipsw good
+	rlab "$X" -- '
+		"$IRECCTL" restore --engine '"$STANDIN"' --consent-all --ipsw '"$tmp/good.ipsw"' </dev/null; echo "update-consent-all=$?"
+		"$IRECCTL" restore --engine /nonexistent --erase --confirm-ecid 0x1122 --ipsw '"$tmp/good.ipsw"'; echo "confirm=$?"
+		"$IRECCTL" --all restore --engine /nonexistent --erase --confirm-ecid 0x1122 --ipsw '"$tmp/good.ipsw"'; echo "all-confirm=$?"
+		"$IRECCTL" --all restore --engine /nonexistent --erase --yes --confirm-ecid 0x1122 --ipsw '"$tmp/good.ipsw"'; echo "all-yes-confirm=$?"
+		"$IRECCTL" restore --engine /nonexistent --update --confirm-ecid 0x1122 --ipsw '"$tmp/good.ipsw"'; echo "update-confirm=$?"
+		"$IRECCTL" restore --engine /nonexistent --yes --consent-all --ipsw '"$tmp/good.ipsw"'; echo "yes-consent-all=$?"
+		"$IRECCTL" restore --engine /nonexistent --ipsw '"$tmp/good.ipsw"'; echo "engine=$?"'
+	for k in update-consent-all confirm all-confirm all-yes-confirm update-confirm yes-consent-all; do
+		out_has "^$k=2$"
+	done
+	out_has '^engine=17$' # the engine is the next thing looked at
+	err_has '^irecctl: error: --consent-all goes with --yes --confirm-ecid$'
+	err_has '^irecctl: error: --confirm-ecid goes with --yes$'
+	err_has '--confirm-ecid names one device: with --all the consent is --yes --all'
+	[ ! -e "$AUDIT" ] || fail "an option error was audited: $(cat "$AUDIT")"
+	engine_never_ran
 	;;
 standin-closes-output)
 	# An engine that closes its output, then cleans up and exits: its own

@@ -46,7 +46,7 @@ planted-fifo)
 		mkfifo '"$LOCK"'
 		"$IRECCTL" exit -d 0x22; echo "exit=$?"
 		"$IRECCTL" doctor; echo "doctor=$?"'
-	out_has '^exit=1$'
+	out_has '^exit=6$' # busy: the planted file blocks the device
 	err_has 'refusing lock file .*/0000000000000022\.lock \(not a regular file\): the device stays blocked until it is removed: sudo rm .*/0000000000000022\.lock'
 	out_has '^fail lock-dir .*1 lock file irecctl refuses, blocking its device: 0000000000000022\.lock \(not a regular file\)'
 	out_has '^ +fix: sudo rm .*/locks/0000000000000022\.lock$'
@@ -58,7 +58,7 @@ planted-symlink)
 		ln -s /etc/passwd '"$LOCK"'
 		"$IRECCTL" exit -d 0x22; echo "exit=$?"
 		"$IRECCTL" doctor --json; echo "doctor=$?"'
-	out_has '^exit=1$'
+	out_has '^exit=6$' # busy: the planted file blocks the device
 	err_has 'symbolic link\): the device stays blocked until it is removed: sudo rm '
 	out_has '"finding": ".*0000000000000022\.lock \(a symbolic link\)'
 	out_has '^doctor=1$'

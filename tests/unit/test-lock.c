@@ -143,6 +143,33 @@ static void test_released_when_holder_exits(void **state)
 	lock_release(&l); /* twice is fine */
 }
 
+/* A probe inside the command that holds the lock is not "another irecctl":
+ * it is covered by that lock; another process's probe still is refused. */
+static void test_shared_under_own_lock(void **state)
+{
+	struct dev_lock l, look;
+	char err[256] = "";
+	int status;
+
+	(void)state;
+	assert_int_equal(lock_acquire(ECID_A, 0, &l, err, sizeof(err)), IREC_OK);
+	assert_int_equal(lock_acquire_shared(ECID_A, &look, err, sizeof(err)), IREC_OK);
+	assert_int_equal(look.fd, -1); /* nothing taken, nothing to release */
+	lock_release(&look);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(lock_acquire_shared(ECID_A, &look, err, sizeof(err)) == IREC_EBUSY ? 0 : 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	lock_release(&l);
+	/* Released: a probe takes the lock shared for real again. */
+	assert_int_equal(lock_acquire_shared(ECID_A, &look, err, sizeof(err)), IREC_OK);
+	assert_true(look.fd >= 0);
+	lock_release(&look);
+}
+
 static void test_different_ecids_independent(void **state)
 {
 	struct holder h;
@@ -248,10 +275,17 @@ static void test_symlinked_file_refused(void **state)
 	snprintf(target, sizeof(target), "%s/victim", f->root);
 	snprintf(link_path, sizeof(link_path), "%s/000a1b2c3d4e0001.lock", f->dir);
 	assert_int_equal(symlink(target, link_path), 0);
-	assert_int_equal(lock_acquire(ECID_A, 0, &l, err, sizeof(err)), IREC_EFAIL);
+	assert_int_equal(lock_acquire(ECID_A, 0, &l, err, sizeof(err)), IREC_EBUSY);
 	assert_non_null(strstr(err, "symbolic link"));
 	assert_int_equal(access(target, F_OK), -1); /* never created through the link */
 	assert_int_equal(l.fd, -1);
+	/* Busy at once, also for a command that would wait for the lock: no
+	 * process will release it. */
+	double t0 = now_s();
+	assert_int_equal(lock_acquire(ECID_A, 5.0, &l, err, sizeof(err)), IREC_EBUSY);
+	assert_true(now_s() - t0 < 2.0);
+	/* A probe is not told "another irecctl": none holds it. */
+	assert_int_equal(lock_acquire_shared(ECID_A, &l, err, sizeof(err)), IREC_EFAIL);
 }
 
 static void test_hardlinked_file_refused(void **state)
@@ -268,7 +302,7 @@ static void test_hardlinked_file_refused(void **state)
 	close(fd);
 	snprintf(link_path, sizeof(link_path), "%s/000a1b2c3d4e0001.lock", f->dir);
 	assert_int_equal(link(target, link_path), 0);
-	assert_int_equal(lock_acquire(ECID_A, 0, &l, err, sizeof(err)), IREC_EFAIL);
+	assert_int_equal(lock_acquire(ECID_A, 0, &l, err, sizeof(err)), IREC_EBUSY);
 	assert_non_null(strstr(err, "regular file"));
 }
 
@@ -322,7 +356,7 @@ static void test_not_a_dir_refused(void **state)
 
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(lock_acquire(ECID_A, 0, &l, err, sizeof(err)), IREC_EFAIL);
+	assert_int_equal(lock_acquire(ECID_A, 0, &l, err, sizeof(err)), IREC_EUSAGE);
 	assert_non_null(strstr(err, "not a directory"));
 }
 
@@ -360,6 +394,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_busy_names_holder, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_released_when_holder_exits, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_shared_under_own_lock, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_different_ecids_independent, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_timeout_succeeds_when_released, setup,
 	                                        teardown),

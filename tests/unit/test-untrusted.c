@@ -201,7 +201,7 @@ static void test_fifo_says_how_to_clear(void **state)
 	char err[512] = "", want[256];
 
 	assert_int_equal(mkfifo(f->path, 0666), 0);
-	assert_int_equal(lock_acquire(ECID_A, 0, &l, err, sizeof(err)), IREC_EFAIL);
+	assert_int_equal(lock_acquire(ECID_A, 0, &l, err, sizeof(err)), IREC_EBUSY);
 	snprintf(want, sizeof(want), "blocked until it is removed: sudo rm %s", f->path);
 	assert_non_null(strstr(err, want));
 	assert_non_null(strstr(err, "not a regular file"));
@@ -214,7 +214,7 @@ static void test_symlink_says_how_to_clear(void **state)
 	char err[512] = "";
 
 	assert_int_equal(symlink("/etc/passwd", f->path), 0);
-	assert_int_equal(lock_acquire(ECID_A, 0, &l, err, sizeof(err)), IREC_EFAIL);
+	assert_int_equal(lock_acquire(ECID_A, 0, &l, err, sizeof(err)), IREC_EBUSY);
 	assert_non_null(strstr(err, "symbolic link"));
 	assert_non_null(strstr(err, "sudo rm"));
 }
@@ -241,7 +241,7 @@ static void test_foreign_private_file(void **state)
 		if (setgid(65534) != 0 || setuid(65534) != 0)
 			_exit(5);
 		int st = lock_acquire(ECID_A, 0, &l, err, sizeof(err));
-		_exit(st == IREC_EFAIL && strstr(err, "another user's file") &&
+		_exit(st == IREC_EBUSY && strstr(err, "another user's file") &&
 		                      strstr(err, "sudo rm")
 		              ? 0
 		              : 1);
