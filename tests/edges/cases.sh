@@ -159,6 +159,7 @@ model-contradicts)
 	rc_is 0
 	lab iPhone12,1:recovery:ecid=0x13 -- exit --model iPhone12,1
 	rc_is 0
+	;;
 stdout-closed)
 	# Output to a closed stdout fails, and says why.
 	inlab $R22 -- '"$IRECCTL" status >&-; echo "status=$?" >&2'
