@@ -301,4 +301,5 @@ const struct command cmd_buttons = {
         .max_args = 1,
         .no_all = "it describes a model, not attached devices",
         .run = run,
+        .no_usbmuxd = true,
 };
