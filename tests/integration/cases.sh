@@ -405,6 +405,31 @@ PY
 	has restore.err 'cannot wait for a device to be in restore mode: usbmuxd is unusable'
 	has mixed.err 'did not appear within 1 s; usbmuxd is unusable [(].*[)], so devices in normal and restore mode could not be seen$'
 	;;
+lockdown-faults)
+	# EnterRecovery never answered: enter said only "did not arrive in
+	# recovery mode in time", as if the device had failed to reboot.
+	inlab "$N8:fault=no-reply-enter" -- '
+		"$IRECCTL" enter -d 0x31 --timeout 2 2>"$T/enter.err"; echo "enter=$?"'
+	has out '^enter=5$'
+	has enter.err 'did not arrive in recovery mode in time and the request got no answer from lockdownd$'
+	# A lockdownd that closes every connection, on a device attached all
+	# along: status called it a refusal after 5 s of retries and enter
+	# spent the whole --timeout (15 s) asking again. It is an answer.
+	inlab "$N8:fault=lockdown-close" -- '
+		ms() { echo "$1=$? ms=$(( $(date +%s%3N) - t0 ))"; }
+		t0=$(date +%s%3N); "$IRECCTL" status --json >"$T/status.out"; ms status
+		u=$(sed -n "s/.*\"udid\": \"\(.*\)\".*/\1/p" "$T/status.out")
+		t0=$(date +%s%3N); "$IRECCTL" enter -d "$u" --timeout 15 2>"$T/enter.err"; ms enter
+		"$IRECSIM" ctl show 1 | grep "^mode="'
+	has out '^status=0 '
+	has status.out '"error": "lockdownd closed the connection without answering"'
+	has enter.err 'lockdownd closed the connection without answering'
+	has out '^mode=normal$'
+	for c in status enter; do
+		ms=$(sed -n "s/^$c=[0-9]* ms=//p" "$tmp/out")
+		[ "$ms" -lt 3000 ] || fail "$c took $ms ms"
+	done
+	;;
 mux-never-starts)
 	# usbmuxd absent at the endpoint is not refused (on Debian it starts
 	# when the device arrives in normal mode), but here it never starts
