@@ -235,6 +235,25 @@ static const struct {
 };
 
 /* Commands whose argument is the rest of the line, spaces and quotes kept. */
+static const char *const raw_commands[] = {"plug", "log-mark"};
+
+static bool is_raw(const char *text, size_t name_len)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(raw_commands); i++)
+		if (strlen(raw_commands[i]) == name_len &&
+		    !strncmp(text, raw_commands[i], name_len))
+			return true;
+	return false;
+}
+
+void lab_control_list(FILE *out)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+		fprintf(out, "ctl %s\n", commands[i].name);
+	for (size_t i = 0; i < G_N_ELEMENTS(raw_commands); i++)
+		fprintf(out, "ctl %s\n", raw_commands[i]);
+}
+
 static const char *run_raw(struct call *c, const char *name, const char *rest)
 {
 	static char msg[512];
@@ -302,8 +321,7 @@ void lab_command_run(const char *line, lab_reply_fn fn, gpointer user)
 	lab_log(NULL, "ctl", "%s", text);
 	name_len = strcspn(text, " \t");
 	rest = text + name_len + strspn(text + name_len, " \t");
-	if ((name_len == 4 && !strncmp(text, "plug", 4)) ||
-	    (name_len == 8 && !strncmp(text, "log-mark", 8))) {
+	if (is_raw(text, name_len)) {
 		text[name_len] = '\0';
 		error = run_raw(c, text, rest);
 	} else {

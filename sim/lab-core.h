@@ -6,6 +6,8 @@
 #ifndef IRECSIM_LAB_CORE_H
 #define IRECSIM_LAB_CORE_H
 
+#include <stdio.h>
+
 #include "lab.h"
 
 #define LAB_MAX_DEVICES           128
@@ -43,6 +45,9 @@ bool lab_spec_parse(struct sim_device *d, enum sim_mode *home, const char *spec,
 /* --realistic: real-world timings for every timing key the spec left at 0
  * (sim/README.md lists them), drawn per device from the real ranges. */
 void lab_spec_realistic(struct sim_device *d);
+/* `irecsim --list-keys`: "KIND NAME" lines for every spec key, mode,
+ * trust state, enter-drop value and fault the lab accepts. */
+void lab_spec_list(FILE *out);
 
 bool sim_mode_parse(const char *name, enum sim_mode *out);
 const char *sim_trust_name(enum sim_trust t);
@@ -77,6 +82,8 @@ void lab_command_run(const char *line, lab_reply_fn fn, gpointer user);
 /* The client side (`irecsim ctl`): send LINE, print the reply lines,
  * return 0 for "ok", 1 for "error: ..." or no answer. */
 int lab_ctl_request(const char *socket_path, const char *line);
+/* `irecsim --list-keys`: a "ctl NAME" line for every control command. */
+void lab_control_list(FILE *out);
 
 bool lab_control_start(const char *socket_path, GError **error);
 void lab_control_stop(void);

@@ -4,6 +4,7 @@
  * Identities come from the built-in model table (generated from models.csv),
  * so every known model can be simulated; cpid=/bdid= describe newer ones.
  */
+#include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
 
@@ -78,6 +79,45 @@ static const char *const drop_names[] = {
 	[SIM_DROP_AFTER_STOP] = "stop",
 	[SIM_DROP_BEFORE_REPLY] = "before",
 };
+
+/* Every key a spec (or `ctl set`) accepts: keys outside it are refused
+ * before any parsing, so this list is the whole set (`irecsim --list-keys`
+ * prints it; the doc-names test holds irecsim(1) and sim/README.md to it). */
+static const char *const spec_keys[] = {
+	"ecid",         "udid",         "cpid",        "bdid",         "trust",
+	"ios",          "build",        "name",        "iboot",        "loop",
+	"broken",       "autoboot",     "auto-boot",   "inaccessible", "recovery-pid",
+	"unconfigured", "transition",   "enter-drop",  "leave",        "enter-time",
+	"boot-time",    "boot-refuse",  "ld-latency",  "usb-latency",  "saveenv-time",
+	"fault",        "faults",       "serial",      "restore-ios",  "restore-build",
+	"restore-outcome",
+};
+
+static bool key_known(const char *key, GError **error)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(spec_keys); i++)
+		if (!strcmp(key, spec_keys[i]))
+			return true;
+	g_set_error(error, LAB_ERROR, 0, "unknown key '%s'", key);
+	return false;
+}
+
+static void list_names(FILE *out, const char *kind, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i])
+			fprintf(out, "%s %s\n", kind, names[i]);
+}
+
+void lab_spec_list(FILE *out)
+{
+	list_names(out, "key", spec_keys, G_N_ELEMENTS(spec_keys));
+	list_names(out, "mode", mode_names, G_N_ELEMENTS(mode_names));
+	list_names(out, "trust", trust_names, G_N_ELEMENTS(trust_names));
+	list_names(out, "enter-drop", drop_names, G_N_ELEMENTS(drop_names));
+	for (size_t i = 0; i < G_N_ELEMENTS(fault_names); i++)
+		fprintf(out, "fault %s\n", fault_names[i].name);
+}
 
 static bool drop_parse(const char *v, enum sim_enter_drop *out)
 {
@@ -309,6 +349,8 @@ bool lab_device_set(struct sim_device *d, const char *key, const char *value, GE
 {
 	bool ok;
 
+	if (!key_known(key, error))
+		return false;
 	if (!strcmp(key, "ecid") || !strcmp(key, "udid") || !strcmp(key, "cpid") ||
 	    !strcmp(key, "bdid")) {
 		g_set_error(error, LAB_ERROR, 0,
@@ -467,6 +509,8 @@ static bool apply_keys(struct sim_device *d, char **kv, struct spec_flags *f, GE
 			g_set_error(error, LAB_ERROR, 0, "expected key=value, got '%s'", *kv);
 			return false;
 		}
+		if (!key_known(pair[0], error))
+			return false;
 		if (!strcmp(pair[0], "autoboot") || !strcmp(pair[0], "auto-boot"))
 			f->autoboot_given = true;
 		if (set_identity_key(d, pair[0], pair[1], &f->udid_old, error))

@@ -84,7 +84,7 @@ struct event_loop {
 	int mux_subscribed; /* atomic: a subscription was ever made */
 };
 
-/* events.c, for the sources. Take the loop lock themselves. */
+/* events.c and events-queue.c, for the sources. Take the loop lock themselves. */
 struct ev_entry *ev_entry_new(struct event_loop *l, enum event_source src);
 /* Append e to the loop's list (the list owns one reference). */
 void ev_entry_attach(struct ev_entry *e);
@@ -107,6 +107,14 @@ void ev_entry_unref(struct ev_entry *e);
 void ev_loop_ref(struct event_loop *l);
 void ev_loop_unref(struct event_loop *l);
 void ev_stamp(int64_t *mono_ms, struct timespec *wall);
+
+/* events-queue.c, for events.c. ev_*_locked: with the loop lock held. */
+/* Free the entries that lost their last reference (outside the lock). */
+void ev_reap(struct event_loop *l);
+void ev_push_locked(struct event_loop *l, const struct event *ev);
+bool ev_pop_locked(struct event_loop *l, struct event *ev);
+/* Give up on probes past their deadline; the earliest still pending, or -1. */
+int64_t ev_expire_probes_locked(struct event_loop *l, int64_t now);
 
 /* events-src.c, for events_start()/events_stop() and the loop's last unref. */
 int ev_usb_start(struct event_loop *l, char *err, size_t errlen);
