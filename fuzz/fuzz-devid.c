@@ -12,11 +12,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (devid_parse(s, &id, err, sizeof(err))) {
 		FUZZ_ASSERT(!id.has_ecid || id.ecid != 0);
-		FUZZ_ASSERT(id.kind == DEVID_ECID || strlen(id.udid) == 25 ||
-		            strlen(id.udid) == 40);
+		FUZZ_ASSERT(id.kind == DEVID_ECID || id.kind == DEVID_USB ||
+		            strlen(id.udid) == 25 || strlen(id.udid) == 40);
+		/* A location is written back as irecctl prints one: it parses
+		 * again to itself, and matches the device at that port. */
+		if (id.kind == DEVID_USB) {
+			struct devid again;
+			FUZZ_ASSERT(devid_parse(id.usb, &again, err, sizeof(err)));
+			FUZZ_ASSERT(again.kind == DEVID_USB && !strcmp(again.usb, id.usb));
+			FUZZ_ASSERT(devid_matches(&id, 0, NULL, id.usb));
+		}
 		devid_format_ecid(id.ecid, ecid);
 		FUZZ_ASSERT(strlen(ecid) == 18);
-		devid_matches(&id, id.ecid, id.udid);
+		devid_matches(&id, id.ecid, id.udid, id.usb);
 	} else {
 		/* One line, and the reason is never cut off. */
 		FUZZ_ASSERT(err[0] && !strchr(err, '\n'));

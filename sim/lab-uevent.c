@@ -13,7 +13,28 @@
  * lab writes to these sockets, and devices plug and unplug from several
  * threads: one uevent at a time, so the room is still there for
  * umockdev's send.
+ *
+ * And skipping a listener that is gone. umockdev's sender connects to each
+ * event socket it globbed and aborts the lab unless connect() succeeds or
+ * says ECONNREFUSED (then it unlinks the path). Short-lived clients (a
+ * `status` loop) race it: one that exited leaves its socket file behind,
+ * and the next client whose monitor gets the same fd number unlinks that
+ * file and binds its own. In between the path is missing, ENOENT, and
+ * umockdev aborts ("cannot connect to client's event socket"); and its
+ * unlink after ECONNREFUSED can remove the newcomer's fresh socket, which
+ * would then never hear a uevent again. A newcomer binds its monitor
+ * before it scans sysfs, which already shows what this uevent announces:
+ * skipping it for this one uevent loses nothing. So while the lab sends a
+ * uevent, connect() to an event socket that is missing or dead
+ * "succeeds", the one sendmsg() on that fd is dropped, and nothing is
+ * unlinked; a listener that exits between connect() and sendmsg()
+ * (ECONNREFUSED there) is skipped the same way. irecsim defines connect() and sendmsg() for that:
+ * the executable comes first in symbol lookup, libumockdev's calls land here and everything else
+ * passes to the next definition (the preload's, libc's).
  */
+#include <ctype.h>
+#include <stddef.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <glob.h>
 #include <poll.h>
@@ -56,6 +77,68 @@ static void wait_socket_room(const char *path)
 
 static GMutex uevent_mutex;
 
+/* Set while umockdev sends a uevent from this thread (between begin and end). */
+static __thread bool sending;
+static __thread int skip_fd = -1;
+static __thread int event_fd = -1; /* connected to an event socket */
+
+static bool is_event_socket(const struct sockaddr *a, socklen_t len)
+{
+	const struct sockaddr_un *u = (const struct sockaddr_un *)(const void *)a;
+	const char *base;
+
+	if (!a || a->sa_family != AF_UNIX || len <= offsetof(struct sockaddr_un, sun_path))
+		return false;
+	base = strrchr(u->sun_path, '/');
+	return base && !strncmp(base + 1, "event", 5) && isdigit((unsigned char)base[6]);
+}
+
+__attribute__((visibility("default"))) int connect(int fd, const struct sockaddr *addr,
+                                                   socklen_t len)
+{
+	static int (*next)(int, const struct sockaddr *, socklen_t);
+	int r;
+
+	if (!next)
+		*(void **)&next = dlsym(RTLD_NEXT, "connect");
+	r = next(fd, addr, len);
+	if (r == 0 && sending && is_event_socket(addr, len))
+		event_fd = fd;
+	if (r < 0 && sending && (errno == ENOENT || errno == ECONNREFUSED) &&
+	    is_event_socket(addr, len)) {
+		/* Only a missing one is rare enough to log; dead ones are common. */
+		if (errno == ENOENT)
+			lab_log(NULL, "usb", "uevent listener %s vanished while sending: skipped",
+			        ((const struct sockaddr_un *)(const void *)addr)->sun_path);
+		skip_fd = fd;
+		return 0;
+	}
+	return r;
+}
+
+__attribute__((visibility("default"))) ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	static ssize_t (*next)(int, const struct msghdr *, int);
+	size_t n = 0;
+	ssize_t r;
+
+	for (size_t i = 0; i < msg->msg_iovlen; i++)
+		n += msg->msg_iov[i].iov_len;
+	if (sending && fd == skip_fd) {
+		skip_fd = -1;
+		return (ssize_t)n;
+	}
+	if (!next)
+		*(void **)&next = dlsym(RTLD_NEXT, "sendmsg");
+	r = next(fd, msg, flags);
+	/* The listener exited between connect() and now. */
+	if (r < 0 && sending && fd == event_fd && errno == ECONNREFUSED)
+		r = (ssize_t)n;
+	if (sending && fd == event_fd)
+		event_fd = -1;
+	return r;
+}
+
 void usbsim_uevent_begin(const char *testbed_root)
 {
 	char *pattern = g_build_filename(testbed_root, "event[0-9]*", NULL);
@@ -68,9 +151,12 @@ void usbsim_uevent_begin(const char *testbed_root)
 		globfree(&gl);
 	}
 	g_free(pattern);
+	skip_fd = event_fd = -1;
+	sending = true;
 }
 
 void usbsim_uevent_end(void)
 {
+	sending = false;
 	g_mutex_unlock(&uevent_mutex);
 }

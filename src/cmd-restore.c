@@ -144,7 +144,8 @@ static int select_targets(const struct ctx *ctx, const struct device_list *l, st
 	if (!*out)
 		return IREC_EFAIL;
 	for (size_t i = 0; i < l->n; i++) {
-		if (ctx->have_device && !devid_matches(&ctx->device, l->v[i].ecid, l->v[i].udid))
+		if (ctx->have_device &&
+		    !devid_matches(&ctx->device, l->v[i].ecid, l->v[i].udid, l->v[i].usb_location))
 			continue;
 		(*out)[*n].dev = l->v[i];
 		(*out)[*n].lock.fd = -1;

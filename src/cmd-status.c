@@ -17,7 +17,7 @@ static void keep_selected(struct device_list *l, const struct devid *id)
 	size_t kept = 0;
 
 	for (size_t i = 0; i < l->n; i++)
-		if (devid_matches(id, l->v[i].ecid, l->v[i].udid))
+		if (devid_matches(id, l->v[i].ecid, l->v[i].udid, l->v[i].usb_location))
 			l->v[kept++] = l->v[i];
 	l->n = kept;
 }

@@ -81,6 +81,8 @@ static void describe_target(struct wait_cli *w, const char *arg)
 		snprintf(w->who, sizeof(w->who), "a device");
 	else if (ctx->device.kind == DEVID_UDID)
 		snprintf(w->who, sizeof(w->who), "device %s", ctx->device.udid);
+	else if (ctx->device.kind == DEVID_USB)
+		snprintf(w->who, sizeof(w->who), "the device at USB %s", ctx->device.usb);
 	else {
 		devid_format_ecid(ctx->device.ecid, ecid);
 		snprintf(w->who, sizeof(w->who), "device %s", ecid);

@@ -97,7 +97,7 @@ static bool selected(struct watch *w, const struct device *d)
 {
 	if (!w->ctx->have_device)
 		return true;
-	if (devid_matches(&w->ctx->device, d->ecid, d->udid)) {
+	if (devid_matches(&w->ctx->device, d->ecid, d->udid, d->usb_location)) {
 		if (d->ecid)
 			w->selected_ecid = d->ecid;
 		return true;

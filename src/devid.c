@@ -99,6 +99,60 @@ static bool parse_ecid(const char *s, struct devid *out, char *err, size_t errle
 	return true;
 }
 
+/*
+ * "BUS-PORT[.PORT]...": numbers 1 to 255 (libusb's bus and port numbers
+ * are 8 bits), at most 7 ports (USB's tiers). Written back without
+ * leading zeros, the form usb_location() prints.
+ */
+static bool parse_usb_location(const char *s, char out[static DEVID_USB_MAX + 1])
+{
+	static const char *const sep[] = {"", "-", "."};
+	size_t off = 0;
+	int parts = 0;
+
+	for (const char *p = s;; parts++) {
+		char *end = NULL;
+		if (!isdigit((unsigned char)*p) || parts > 7)
+			return false;
+		errno = 0;
+		unsigned long v = strtoul(p, &end, 10);
+		if (errno || v < 1 || v > 255 || end - p > 3)
+			return false;
+		off += (size_t)snprintf(out + off, DEVID_USB_MAX + 1 - off, "%s%lu",
+		                        sep[parts < 2 ? parts : 2], v);
+		p = end;
+		if (*p == '\0')
+			return parts >= 1;
+		if (*p != (parts == 0 ? '-' : '.'))
+			return false;
+		p++;
+	}
+}
+
+/* A bare location: digits, a dash, digits (no ECID or UDID looks so). */
+static bool looks_like_location(const char *s)
+{
+	const char *dash = strchr(s, '-');
+
+	return dash && dash > s && isdigit((unsigned char)dash[1]) &&
+	       strspn(s, "0123456789") == (size_t)(dash - s);
+}
+
+static bool parse_usb(const char *s, struct devid *out, char *err, size_t errlen)
+{
+	char q[64];
+
+	if (!parse_usb_location(s, out->usb)) {
+		snprintf(err, errlen,
+		         "invalid USB location '%s': expected BUS-PORT[.PORT...] as irecctl "
+		         "prints it, e.g. 1-2 or 3-1.4",
+		         quoted(s, q));
+		return false;
+	}
+	out->kind = DEVID_USB;
+	return true;
+}
+
 bool devid_parse(const char *s, struct devid *out, char *err, size_t errlen)
 {
 	char q[64];
@@ -111,12 +165,15 @@ bool devid_parse(const char *s, struct devid *out, char *err, size_t errlen)
 	if (!strncasecmp(s, "ecid:", 5)) {
 		const char *v = s + 5;
 		if (!((v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) || all_digits(v))) {
-			snprintf(err, errlen, "invalid ECID '%s': expected 0x-prefixed hex or decimal",
+			snprintf(err, errlen,
+			         "invalid ECID '%s': expected 0x-prefixed hex or decimal",
 			         quoted(v, q));
 			return false;
 		}
 		return parse_ecid(v, out, err, errlen);
 	}
+	if (!strncasecmp(s, "usb:", 4))
+		return parse_usb(s + 4, out, err, errlen);
 	if (is_new_udid(s)) {
 		out->kind = DEVID_UDID;
 		copy_case(out->udid, s, 25, true);
@@ -131,16 +188,21 @@ bool devid_parse(const char *s, struct devid *out, char *err, size_t errlen)
 	}
 	if ((s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) || all_digits(s))
 		return parse_ecid(s, out, err, errlen);
+	if (looks_like_location(s))
+		return parse_usb(s, out, err, errlen);
 	snprintf(err, errlen,
 	         "invalid device id '%s': expected a UDID (40 hex digits or "
-	         "XXXXXXXX-XXXXXXXXXXXXXXXX) "
-	         "or an ECID (0x-prefixed hex or decimal)",
+	         "XXXXXXXX-XXXXXXXXXXXXXXXX), an ECID (0x-prefixed hex or decimal) "
+	         "or a USB location (usb:1-2)",
 	         quoted(s, q));
 	return false;
 }
 
-bool devid_matches(const struct devid *id, uint64_t ecid, const char *udid)
+bool devid_matches(const struct devid *id, uint64_t ecid, const char *udid,
+                   const char *usb_location)
 {
+	if (id->kind == DEVID_USB)
+		return usb_location && !strcmp(id->usb, usb_location);
 	if (id->has_ecid && ecid && id->ecid == ecid)
 		return true;
 	if (id->kind == DEVID_UDID && udid && *udid)

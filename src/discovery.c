@@ -276,7 +276,7 @@ static bool usb_may_be(libusb_device *dev, const struct devid *only)
 	memset(&d, 0, sizeof(d));
 	if (!usb_identify_quick(dev, &d) || !d.ecid)
 		return true;
-	return devid_matches(only, d.ecid, d.udid);
+	return devid_matches(only, d.ecid, d.udid, d.usb_location);
 }
 
 /* -d: usbmuxd's list already has every UDID; a new-form one holds the
@@ -288,7 +288,7 @@ static bool mux_may_be(const usbmuxd_device_info_t *info, const struct devid *on
 	if (!only)
 		return true;
 	bool new_form = devid_ecid_from_udid(info->udid, &ecid);
-	if (devid_matches(only, ecid, info->udid))
+	if (devid_matches(only, ecid, info->udid, NULL))
 		return true;
 	return only->has_ecid && !new_form;
 }

@@ -40,29 +40,6 @@
 /* --- probe threads ---------------------------------------------------------- */
 
 /*
- * A raw-USB device that left again before its probe could open it: keep
- * the identity read from sysfs when it arrived (the probe's own error
- * still says why it could not be asked).
- */
-static void keep_early_identity(struct device *d, const struct device *early)
-{
-	if (d->ecid || !early->ecid)
-		return;
-	d->ecid = early->ecid;
-	d->cpid = early->cpid;
-	d->bdid = early->bdid;
-	d->have_cpid = early->have_cpid;
-	d->have_bdid = early->have_bdid;
-	d->model = early->model;
-	memcpy(d->iboot, early->iboot, sizeof(d->iboot));
-	memcpy(d->serial, early->serial, sizeof(d->serial));
-	if (!d->product_type[0])
-		memcpy(d->product_type, early->product_type, sizeof(d->product_type));
-	if (!d->hw_model[0])
-		memcpy(d->hw_model, early->hw_model, sizeof(d->hw_model));
-}
-
-/*
  * Right after usbmuxd announces a device its lockdownd may still refuse
  * or drop connections (a freshly booted one for several seconds); giving
  * up then would leave the device's mode unknown for good. Try again,
@@ -110,8 +87,7 @@ static void *probe_thread(void *arg)
 	d.trusted = -1;
 	d.accessible = true;
 	if (e->source == EVENT_SRC_USB) {
-		valid = usb_probe_device(e->usb, &d);
-		keep_early_identity(&d, &e->prefill);
+		valid = usb_probe_arrival(e->usb, &e->prefill, &d);
 	} else {
 		valid = probe_mux(e, &d);
 	}
@@ -157,50 +133,39 @@ static bool match_usb(const struct ev_entry *e, const void *dev)
 	return e->source == EVENT_SRC_USB && e->usb == dev;
 }
 
-/*
- * The kernel keeps the identity string in sysfs from enumeration on.
- * Reading it is a file read, not device I/O, so it may happen in the
- * hotplug callback: a device that bounces away before its probe opens it
- * is still reported with its ECID.
- */
-static void identify_from_sysfs(struct device *d)
-{
-	if (usb_read_sysfs_serial(d->usb_location, d->serial, sizeof(d->serial)))
-		usb_identify_serial(d);
-}
-
 /* With an `only` filter: is d (what is known without asking) surely
- * another device? An old-form UDID says nothing about the ECID. */
+ * another device? An old-form UDID says nothing about the ECID, and
+ * usbmuxd says nothing about the port a USB location names (the device
+ * at that port may be coming back in normal mode). */
 static bool not_followed(const struct event_loop *l, const struct device *d)
 {
-	if (!l->have_only)
+	if (!l->have_only || (l->only.kind == DEVID_USB && !mode_is_usb(d->mode)))
 		return false;
-	if (devid_matches(&l->only, d->ecid, d->udid))
+	if (devid_matches(&l->only, d->ecid, d->udid, d->usb_location))
 		return false;
 	return d->ecid || (d->udid[0] && l->only.kind == DEVID_UDID);
 }
 
 static void usb_arrived(struct event_loop *l, libusb_device *dev)
 {
-	struct libusb_device_descriptor desc;
 	struct ev_entry *e;
 
-	if (libusb_get_device_descriptor(dev, &desc) != 0)
-		return;
-	/* Normal and restore mode are usbmuxd's; we report them from there. */
-	if (!mode_is_usb(mode_from_usb_pid(desc.idProduct)))
-		return;
 	/* libusb may report a device both while enumerating and as an arrival. */
 	if (ev_is_attached(l, match_usb, dev))
 		return;
 	e = ev_entry_new(l, EVENT_SRC_USB);
 	if (!e)
 		return;
+	/* The kernel keeps the identity string in sysfs from enumeration on.
+	 * Reading it is a file read, not device I/O, so it may happen in the
+	 * hotplug callback: a device that bounces away before its probe opens
+	 * it is still reported with its identity (usb_probe_arrival()).
+	 * Normal and restore mode are usbmuxd's; we report them from there. */
+	if (!usb_identify_quick(dev, &e->prefill)) {
+		ev_entry_unref(e);
+		return;
+	}
 	e->usb = libusb_ref_device(dev);
-	e->prefill.mode = mode_from_usb_pid(desc.idProduct);
-	e->prefill.usb_pid = desc.idProduct;
-	usb_location(dev, e->prefill.usb_location, sizeof(e->prefill.usb_location));
-	identify_from_sysfs(&e->prefill);
 	snprintf(e->key, sizeof(e->key), "usb:%s", e->prefill.usb_location);
 	ev_entry_attach(e);
 	/* Already attached when we started listening: the kernel's cached

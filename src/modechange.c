@@ -116,7 +116,8 @@ static int select_targets(const struct ctx *ctx, const struct mc_spec *spec,
 	if (!*out)
 		return IREC_EFAIL;
 	for (size_t i = 0; i < l->n; i++) {
-		if (ctx->have_device && !devid_matches(&ctx->device, l->v[i].ecid, l->v[i].udid))
+		if (ctx->have_device &&
+		    !devid_matches(&ctx->device, l->v[i].ecid, l->v[i].udid, l->v[i].usb_location))
 			continue;
 		(*out)[(*n)++].dev = l->v[i];
 	}
@@ -125,6 +126,14 @@ static int select_targets(const struct ctx *ctx, const struct mc_spec *spec,
 		log_error("no attached device has UDID %s; a device older than the A12 shows no "
 		          "UDID in recovery or DFU mode: select it by its ECID",
 		          ctx->device.udid);
+		return IREC_ENODEV;
+	}
+	if (*n == 0 && ctx->have_device && ctx->device.kind == DEVID_USB) {
+		log_error(
+		        "no device at USB %s in recovery, DFU, WTF, KIS or Port DFU mode (usbmuxd "
+		        "does not say where normal-mode devices are plugged: select those by "
+		        "UDID or ECID)",
+		        ctx->device.usb);
 		return IREC_ENODEV;
 	}
 	if (*n == 0 && ctx->have_device && spec->absent_model) {

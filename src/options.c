@@ -8,7 +8,8 @@
 #include "irecctl/log.h"
 
 const struct cmd_option global_options[] = {
-        {"device", 'd', "ID", "act on the device with this UDID or ECID (0x-hex or decimal)"},
+        {"device", 'd', "ID",
+         "act on the device with this UDID, ECID (0x-hex or decimal) or USB location (usb:1-2)"},
         {"all", 0, NULL, "act on every matching device, in parallel"},
         {"json", 0, NULL, "print JSON on stdout"},
         {"timeout", 0, "SECONDS", "give up waiting after this long (e.g. 90, 1.5, 2m)"},

@@ -135,3 +135,19 @@ bool usb_probe_device(libusb_device *dev, struct device *d)
 {
 	return usb_probe(dev, d, USB_PROBE_IBOOT);
 }
+
+/* Copying field by field would lose whatever the list forgets (it once
+ * forgot the derived UDID): the whole early record, then the verdict. */
+bool usb_probe_arrival(libusb_device *dev, const struct device *early, struct device *d)
+{
+	bool valid = usb_probe_device(dev, d);
+	struct device probed;
+
+	if (d->ecid || !early->ecid)
+		return valid;
+	probed = *d;
+	*d = *early;
+	d->accessible = probed.accessible;
+	memcpy(d->error, probed.error, sizeof(d->error));
+	return valid;
+}

@@ -133,14 +133,17 @@ static bool is_target(const struct target *t, const struct event *ev)
 
 	if (!t->known) {
 		if (t->req->id)
-			return devid_matches(t->req->id, d->ecid, d->udid);
+			return devid_matches(t->req->id, d->ecid, d->udid, d->usb_location);
 		return ev->kind == EVENT_ADD; /* no -d: the first to arrive */
 	}
 	if (t->ecid && d->ecid == t->ecid)
 		return true;
 	if (t->udid[0] && d->udid[0] && !strcasecmp(t->udid, d->udid))
 		return true;
-	if (t->req->id && devid_matches(t->req->id, d->ecid, d->udid))
+	/* A port names whatever is plugged there: once known, the device is
+	 * followed by its identity, not by the port. */
+	if (t->req->id && t->req->id->kind != DEVID_USB &&
+	    devid_matches(t->req->id, d->ecid, d->udid, d->usb_location))
 		return true;
 	/* A departure reported with less than we knew: the attachment says it.
 	 * Not an arrival with another ECID at the same port: another device. */
@@ -179,7 +182,7 @@ static int pick(struct target *t, const struct device_list *l, struct wait_outco
 
 	for (size_t i = 0; i < l->n; i++) {
 		const struct device *d = &l->v[i];
-		if (t->req->id && !devid_matches(t->req->id, d->ecid, d->udid))
+		if (t->req->id && !devid_matches(t->req->id, d->ecid, d->udid, d->usb_location))
 			continue;
 		out->candidates++;
 		match = d;
@@ -217,6 +220,8 @@ static void fill_from_id(const struct devid *id, struct device *d)
 		d->ecid = id->ecid;
 	if (id->kind == DEVID_UDID)
 		snprintf(d->udid, sizeof(d->udid), "%s", id->udid);
+	if (id->kind == DEVID_USB)
+		snprintf(d->usb_location, sizeof(d->usb_location), "%s", id->usb);
 }
 
 /* One event of the target that changed something: the verdict, or -1. */

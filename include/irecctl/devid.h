@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Device identifiers given on the command line (-d ID): a UDID (the
- * 40-hex-digit form, or the newer "%08X-%016llX" CPID-ECID form) or an
- * ECID in hex (0x...) or decimal.
+ * 40-hex-digit form, or the newer "%08X-%016llX" CPID-ECID form), an
+ * ECID in hex (0x...) or decimal, or a USB location ("usb:1-2", or bare
+ * "1-2": bus, then the port path, as messages name a device whose ECID is
+ * unknown). A location matches whatever device is at that port in a
+ * raw-USB mode (recovery, DFU, WTF, KIS, Port DFU); usbmuxd does not say
+ * where its devices are plugged.
  */
 #ifndef IRECCTL_DEVID_H
 #define IRECCTL_DEVID_H
@@ -12,10 +16,12 @@
 #include <stdint.h>
 
 #define DEVID_UDID_MAX 64
+#define DEVID_USB_MAX  31 /* "255-255.255.255.255.255.255.255" */
 
 enum devid_kind {
 	DEVID_ECID,
 	DEVID_UDID,
+	DEVID_USB,
 };
 
 struct devid {
@@ -23,6 +29,7 @@ struct devid {
 	uint64_t ecid; /* DEVID_ECID, or the ECID inside a new-form UDID */
 	bool has_ecid;
 	char udid[DEVID_UDID_MAX + 1]; /* DEVID_UDID, normalised */
+	char usb[DEVID_USB_MAX + 1];   /* DEVID_USB: "1-4.2", no leading zeros */
 };
 
 /*
@@ -35,10 +42,11 @@ bool devid_parse(const char *s, struct devid *out, char *err, size_t errlen);
 bool devid_ecid_from_udid(const char *udid, uint64_t *ecid);
 
 /*
- * Does a device with this ECID (0 if unknown) and UDID (NULL or "" if
- * unknown) match the selector?
+ * Does a device with this ECID (0 if unknown), UDID and USB location
+ * (NULL or "" if unknown) match the selector?
  */
-bool devid_matches(const struct devid *id, uint64_t ecid, const char *udid);
+bool devid_matches(const struct devid *id, uint64_t ecid, const char *udid,
+                   const char *usb_location);
 
 /* "0x000c1c446061002e": 16 lowercase hex digits (as irecovery -q prints), the form every irecctl
  * output uses. */

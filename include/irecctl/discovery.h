@@ -36,6 +36,16 @@ bool usb_probe(libusb_device *dev, struct device *out, unsigned flags);
 bool usb_probe_device(libusb_device *dev, struct device *out);
 
 /*
+ * usb_probe_device() of a device that has just arrived; early is what was
+ * known at its arrival (usb_identify_quick(), from sysfs). A device that
+ * left again before the probe could read its identity is reported with
+ * that early identity, all of it (ECID, model, the UDID derived from
+ * them), and the probe's own verdict: accessible and error say why it
+ * could not be asked.
+ */
+bool usb_probe_arrival(libusb_device *dev, const struct device *early, struct device *out);
+
+/*
  * Probe one usbmuxd device: lockdownd QueryType (normal or restore),
  * identity values without a pairing session (never a Trust prompt), and
  * whether this host has a pair record. Returns false if info is not a

@@ -18,6 +18,11 @@
 #    `irecctl enter -d UDID` against N parallel `ideviceenterrecovery
 #    UDID` (sends, does not verify); lockdownd connections (the lab log's
 #    `mux Connect`) per job for both.
+# 3. --lock-timeout with --all: two DFU devices held by other irecctl
+#    processes for the whole run; `exit --all --lock-timeout 3` waits for
+#    both at once: about 3 s (one wait), not 6 (one after the other). The
+#    tests check that the waits overlap (jobs.lock-timeout-all); this says
+#    what that costs in time.
 #
 # Environment: BENCH_REPS (default 3; the median is printed).
 set -eu
@@ -120,3 +125,33 @@ for n in 1 16; do
 	awk -v n="$n" -v t="$1" -v f="$2" -v c="$4" -v at="$5" -v af="$6" -v ac="$8" \
 		'BEGIN { printf "%4d  %10d  %6d  %9s   %23d  %6d  %9s\n", n, t, f, c, at, af, ac }'
 done
+
+echo
+echo "3. exit --all --lock-timeout 3, both devices held throughout (median ms; 3000 = one wait, 6000 = two in a row)"
+lock_wait='
+holders=""
+for e in 0x101 0x102; do
+	"$IRECCTL" enter -d $e --wait-for-person --timeout 60 >/dev/null 2>"$WORK/h$e" &
+	holders="$holders $!"
+	i=0
+	until grep -q "waiting for the device" "$WORK/h$e" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 400 ] || exit 97; sleep 0.05
+	done
+done
+t0=$(date +%s%3N)
+"$IRECCTL" exit --all --lock-timeout 3 >/dev/null 2>&1
+rc=$?
+echo "$(($(date +%s%3N) - t0)) $rc"
+kill $holders; wait
+'
+times="" r=0
+while [ $r -lt "$reps" ]; do
+	rm -rf "$IRECCTL_LOCK_DIR"
+	# shellcheck disable=SC2046
+	set -- $("$IRECSIM" run --device iPhone10,1:dfu:ecid=0x101 --device iPhone10,1:dfu:ecid=0x102 -- \
+		sh -c "$lock_wait" 2>/dev/null | tail -n 1)
+	[ "${2:-}" = 6 ] || { echo "   ^ exit --all ended with ${2:-nothing}, expected 6 (busy)" >&2; exit 1; }
+	times="$times $1"
+	r=$((r + 1))
+done
+echo "   lock_wait_ms $(echo $times | median)"

@@ -99,7 +99,7 @@ static void test_long_ids_keep_the_reason(void **state)
 	(void)state;
 	memset(id, 'x', 300);
 	id[300] = '\0';
-	parse_fails(id, "or an ECID (0x-prefixed hex or decimal)");
+	parse_fails(id, "an ECID (0x-prefixed hex or decimal) or a USB location (usb:1-2)");
 	parse_fails(id, "(300 characters)");
 	memcpy(id, "0x", 2);
 	memset(id + 2, 'f', 298);
@@ -146,16 +146,52 @@ static void test_matching(void **state)
 {
 	(void)state;
 	struct devid by_ecid = parse_ok("0x1a2b");
-	assert_true(devid_matches(&by_ecid, 0x1a2b, NULL));
-	assert_false(devid_matches(&by_ecid, 0x1a2c, "00008020-0000000000001A2B"));
+	assert_true(devid_matches(&by_ecid, 0x1a2b, NULL, NULL));
+	assert_false(devid_matches(&by_ecid, 0x1a2c, "00008020-0000000000001A2B", "1-1"));
 	/* A new-form UDID selector matches a recovery device known only by ECID. */
 	struct devid by_udid = parse_ok("00008020-0000000000001A2B");
-	assert_true(devid_matches(&by_udid, 0x1a2b, NULL));
-	assert_true(devid_matches(&by_udid, 0, "00008020-0000000000001a2b"));
-	assert_false(devid_matches(&by_udid, 0x1a2c, NULL));
+	assert_true(devid_matches(&by_udid, 0x1a2b, NULL, NULL));
+	assert_true(devid_matches(&by_udid, 0, "00008020-0000000000001a2b", NULL));
+	assert_false(devid_matches(&by_udid, 0x1a2c, NULL, NULL));
 	struct devid old = parse_ok("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678");
-	assert_true(devid_matches(&old, 0x99, "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"));
-	assert_false(devid_matches(&old, 0x99, NULL));
+	assert_true(devid_matches(&old, 0x99, "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678", NULL));
+	assert_false(devid_matches(&old, 0x99, NULL, "1-1"));
+}
+
+/* Messages name a device without an ECID by its USB location: -d takes it. */
+static void test_usb_location(void **state)
+{
+	(void)state;
+	struct devid id = parse_ok("usb:1-2");
+	assert_int_equal(id.kind, DEVID_USB);
+	assert_string_equal(id.usb, "1-2");
+	assert_false(id.has_ecid);
+	assert_string_equal(parse_ok("1-2").usb, "1-2");
+	assert_string_equal(parse_ok("USB:3-1.4").usb, "3-1.4");
+	assert_string_equal(parse_ok("usb:01-002.3").usb, "1-2.3");
+	assert_string_equal(parse_ok("255-255.255.255.255.255.255.255").usb,
+	                    "255-255.255.255.255.255.255.255");
+	/* Any device at that port, whatever its identity; nothing elsewhere. */
+	assert_true(devid_matches(&id, 0, NULL, "1-2"));
+	assert_true(devid_matches(&id, 0x22, "00008030-0000000000000022", "1-2"));
+	assert_false(devid_matches(&id, 0x22, NULL, "1-20"));
+	assert_false(devid_matches(&id, 0x22, NULL, "1-2.1"));
+	assert_false(devid_matches(&id, 0x22, "00008030-0000000000000022", NULL));
+	assert_false(devid_matches(&id, 0x22, NULL, ""));
+	parse_fails("usb:", "invalid USB location ''");
+	parse_fails("usb:1", "expected BUS-PORT[.PORT...]");
+	parse_fails("usb:1-", "invalid USB location");
+	parse_fails("usb:1-2.", "invalid USB location");
+	parse_fails("usb:1.2", "invalid USB location");
+	parse_fails("usb:1-2-3", "invalid USB location");
+	parse_fails("usb:0-1", "invalid USB location");
+	parse_fails("usb:256-1", "invalid USB location");
+	parse_fails("usb:1-0001", "invalid USB location");
+	parse_fails("1-2.3.4.5.6.7.8.9", "invalid USB location"); /* 8 ports */
+	parse_fails("usb:1-+2", "invalid USB location");
+	parse_fails("usb: 1-2", "invalid USB location");
+	parse_fails("1-2x", "invalid USB location");
+	parse_fails("-1-2", "invalid device id");
 }
 
 static void test_format_ecid(void **state)
@@ -180,6 +216,7 @@ int main(void)
 	        cmocka_unit_test(test_udid_old_form),
 	        cmocka_unit_test(test_rejects_garbage),
 	        cmocka_unit_test(test_matching),
+	        cmocka_unit_test(test_usb_location),
 	        cmocka_unit_test(test_format_ecid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
