@@ -4,7 +4,7 @@
  * usbmuxd plist protocol v1, as libusbmuxd sends it: a 16-byte
  * little-endian header {length, version 1, message 8 (plist), tag} and an
  * XML plist; the answer must be a header of the same kind and a plist
- * dictionary. Anything else is not a usbmuxd. The endpoint is the one
+ * dictionary, in time. Anything else is not a usbmuxd. The endpoint is the one
  * libusbmuxd would use: a UNIX socket, or a TCP "host:port" (a proxy such
  * as usbfluxd or netmuxd), resolved and tried as libusbmuxd does.
  */
