@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Device ids as -d takes them (src/devid.c). */
+#include <stdio.h>
+
 #include "irecctl/devid.h"
 
 #include "fuzz.h"
@@ -21,6 +23,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_ASSERT(devid_parse(id.usb, &again, err, sizeof(err)));
 			FUZZ_ASSERT(again.kind == DEVID_USB && !strcmp(again.usb, id.usb));
 			FUZZ_ASSERT(devid_matches(&id, 0, NULL, id.usb));
+		}
+		/* A UDID matches itself; a new-form one, not another chip's. */
+		if (id.kind == DEVID_UDID) {
+			char other[DEVID_UDID_MAX + 1];
+			FUZZ_ASSERT(devid_matches(&id, id.ecid, id.udid, NULL));
+			snprintf(other, sizeof(other), "%s", id.udid);
+			other[0] = other[0] == '0' ? '1' : '0';
+			FUZZ_ASSERT(strlen(id.udid) != 25 ||
+			            !devid_matches(&id, id.ecid, other, NULL));
 		}
 		devid_format_ecid(id.ecid, ecid);
 		FUZZ_ASSERT(strlen(ecid) == 18);

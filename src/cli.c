@@ -61,6 +61,15 @@ void cli_print_usage(FILE *f)
 	           "command.\nExit codes are listed in irecctl(1).\n");
 }
 
+bool command_takes_global(const struct command *cmd, const struct cmd_option *o)
+{
+	if (!strcmp(o->name, "all"))
+		return !cmd->no_all;
+	if (!strcmp(o->name, "device"))
+		return !cmd->no_device;
+	return true;
+}
+
 static void print_command_help(FILE *f, const struct command *cmd)
 {
 	fprintf(f, "Usage: irecctl %s %s\n\n%s\n\n%s\n", cmd->name, cmd->synopsis, cmd->summary,
@@ -72,7 +81,8 @@ static void print_command_help(FILE *f, const struct command *cmd)
 	}
 	fprintf(f, "\nGlobal options:\n");
 	for (const struct cmd_option *o = global_options; o->name; o++)
-		print_option(f, o);
+		if (command_takes_global(cmd, o))
+			print_option(f, o);
 }
 
 static void version_text(const struct libusb_version *usb)
@@ -182,6 +192,13 @@ static enum parse_result apply_global(struct ctx *ctx, int index, const char *ar
 
 	switch (index) {
 	case G_DEVICE:
+		/* Keeping only the last of two would act on one device while the
+		 * command line names two: -d selects exactly one (--all: every one). */
+		if (ctx->have_device) {
+			log_error("-d may be given once: it selects one device (--all acts on "
+			          "every one)");
+			return PARSE_ERROR;
+		}
 		if (!devid_parse(arg, &ctx->device, err, sizeof(err))) {
 			log_error("%s", err);
 			return PARSE_ERROR;
@@ -299,7 +316,7 @@ static bool check_arg_count(const struct command *cmd, const struct cmd_args *ar
 	return false;
 }
 
-/* -d picks one device, --all every one; commands where --all means nothing refuse it. */
+/* -d picks one device, --all every one; commands where they mean nothing refuse them. */
 static bool check_selection(const struct ctx *ctx, const struct command *cmd)
 {
 	if (ctx->all && ctx->have_device)
@@ -307,6 +324,8 @@ static bool check_selection(const struct ctx *ctx, const struct command *cmd)
 		          "every one");
 	else if (ctx->all && cmd->no_all)
 		log_error("'%s' does not take --all: %s", cmd->name, cmd->no_all);
+	else if (ctx->have_device && cmd->no_device)
+		log_error("'%s' does not take -d: %s", cmd->name, cmd->no_device);
 	else
 		return true;
 	fprintf(stderr, "Try 'irecctl %s --help'.\n", cmd->name);

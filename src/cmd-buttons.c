@@ -14,6 +14,7 @@
 #include "irecctl/buttons.h"
 #include "irecctl/cli.h"
 #include "irecctl/log.h"
+#include "irecctl/modechange.h"
 #include "irecctl/model-runtime.h"
 #include "irecctl/model.h"
 #include "irecctl/output.h"
@@ -272,6 +273,33 @@ const struct model *buttons_model_option(const char *arg)
 	return resolve_model(arg, &r) ? r.model : NULL;
 }
 
+/* Does what arg names include m's product type ("iPhone 7": iPhone9,1 and iPhone9,3)? */
+static bool option_names(const char *arg, const struct model *m)
+{
+	struct model_find_result r;
+
+	if (model_find(arg, &r) != MODEL_FOUND)
+		return false; /* beyond the table: not a model the table has */
+	if (!strcmp(r.model->product_type, m->product_type))
+		return true;
+	for (size_t i = 0; i < r.ncandidates && i < MODEL_FIND_MAX_CANDIDATES; i++)
+		if (!strcmp(r.candidates[i]->product_type, m->product_type))
+			return true;
+	return false;
+}
+
+bool buttons_model_option_refusal(const char *arg, const struct device *d, struct mc_plan *p)
+{
+	if (!arg || !d->model || d->model->origin != MODEL_ORIGIN_TABLE ||
+	    option_names(arg, d->model))
+		return false;
+	p->action = MC_REFUSE;
+	p->status = IREC_EUSAGE;
+	p->message = "--model names another model than the one this device identifies itself "
+	             "as; --model only names a model irecctl cannot identify: nothing was sent";
+	return true;
+}
+
 static int run(struct ctx *ctx, const struct cmd_args *args)
 {
 	struct model_find_result r;
@@ -300,6 +328,7 @@ const struct command cmd_buttons = {
         .min_args = 1,
         .max_args = 1,
         .no_all = "it describes a model, not attached devices",
+        .no_device = "it describes a model (name it as MODEL), not an attached device",
         .run = run,
         .no_usbmuxd = true,
 };

@@ -101,6 +101,16 @@ static void bash_option_list(FILE *f, const struct cmd_option *o)
 	}
 }
 
+/* The global options cmd takes (not a -d or --all it refuses). */
+static void bash_global_list(FILE *f, const struct command *cmd)
+{
+	for (const struct cmd_option *o = global_options; o->name; o++)
+		if (command_takes_global(cmd, o)) {
+			fputc(' ', f);
+			option_words(f, o, " ");
+		}
+}
+
 static void bash_tables(FILE *f)
 {
 	fputs("_irecctl_commands=\"", f);
@@ -125,9 +135,11 @@ static void bash_tables(FILE *f)
 			continue;
 		fprintf(f, "\t%s) echo \"", (*c)->name);
 		bash_option_list(f, (*c)->options);
+		bash_global_list(f, *c);
 		fputs("\" ;;\n", f);
 	}
-	fputs("\tesac\n}\n", f);
+	/* Before the command (or an unknown one): every global option. */
+	fputs("\t*) echo \"$_irecctl_global\" ;;\n\tesac\n}\n", f);
 }
 
 /* Operand N (0-based) of each command; after the first operand of a
@@ -200,8 +212,7 @@ static const char bash_main[] =
         "\telif [ $operands -gt 0 ] && _irecctl_ends_options \"$cmd\"; then\n"
         "\t\t_irecctl_operand \"$cmd\" $operands\n"
         "\telif [[ $cur == -* ]]; then\n"
-        "\t\tCOMPREPLY=($(compgen -W \"$(_irecctl_options \"$cmd\") $_irecctl_global\" -- "
-        "\"$cur\"))\n"
+        "\t\tCOMPREPLY=($(compgen -W \"$(_irecctl_options \"$cmd\")\" -- \"$cur\"))\n"
         "\telif [ -z \"$cmd\" ]; then\n"
         "\t\tCOMPREPLY=($(compgen -W \"$_irecctl_commands\" -- \"$cur\"))\n"
         "\telse\n\t\t_irecctl_operand \"$cmd\" $operands\n\tfi\n"
@@ -280,6 +291,16 @@ static void zsh_specs(FILE *f, const struct cmd_option *o)
 	}
 }
 
+/* The global options cmd takes, as _arguments specs. */
+static void zsh_global_specs(FILE *f, const struct command *cmd)
+{
+	for (const struct cmd_option *o = global_options; o->name; o++) {
+		struct cmd_option one[2] = {*o, {NULL, 0, NULL, NULL}};
+		if (command_takes_global(cmd, o))
+			zsh_specs(f, one);
+	}
+}
+
 static void zsh_model(const char *word, const char *description, void *data)
 {
 	fprintf(data, " \\\n\t\t'%s:", word);
@@ -336,7 +357,8 @@ static void write_zsh(FILE *f)
 	for (const struct command *const *c = command_table; *c; c++) {
 		if (!visible(*c))
 			continue;
-		fprintf(f, "\t%s)\n\t\t_arguments $global", (*c)->name);
+		fprintf(f, "\t%s)\n\t\t_arguments", (*c)->name);
+		zsh_global_specs(f, *c);
 		zsh_specs(f, (*c)->options);
 		zsh_operands(f, *c);
 		fputs(" ;;\n", f);
@@ -404,6 +426,21 @@ static void fish_options(FILE *f, const char *condition, const struct cmd_option
 	}
 }
 
+/* Each global option, offered only after commands that take it. */
+static void fish_globals(FILE *f)
+{
+	for (const struct cmd_option *o = global_options; o->name; o++) {
+		struct cmd_option one[2] = {*o, {NULL, 0, NULL, NULL}};
+		char condition[256] = "not __fish_seen_subcommand_from";
+		size_t len = strlen(condition), plain = len;
+		for (const struct command *const *c = command_table; *c; c++)
+			if (visible(*c) && !command_takes_global(*c, o))
+				len += (size_t)snprintf(condition + len, sizeof(condition) - len,
+				                        " %s", (*c)->name);
+		fish_options(f, len > plain ? condition : NULL, one);
+	}
+}
+
 static void fish_model(const char *word, const char *description, void *data)
 {
 	fprintf(data, " \\\n\t\t'%s' ", word);
@@ -441,7 +478,7 @@ static void write_fish(FILE *f)
 	      f);
 	complete_models(fish_model, f);
 	fputs("\nend\n\ncomplete -c irecctl -f\n", f);
-	fish_options(f, NULL, global_options);
+	fish_globals(f);
 	for (const struct command *const *c = command_table; *c; c++)
 		if (visible(*c))
 			fish_command(f, *c);

@@ -127,5 +127,6 @@ const struct command cmd_doctor = {
         .min_args = 0,
         .max_args = 0,
         .no_all = "it checks this host, not a selection of devices",
+        .no_device = "it checks this host, not a device",
         .run = run,
 };

@@ -28,6 +28,7 @@ static const struct cmd_option options[] = {
 #define ENTER_TIMEOUT_S 180.0
 
 static const struct model *forced_model;
+static const char *model_arg; /* --model as given */
 
 static const struct model *model_of(const struct device *d)
 {
@@ -37,7 +38,7 @@ static const struct model *model_of(const struct device *d)
 static void plan_recovery(const struct device *d, const struct mc_spec *spec, struct mc_plan *p)
 {
 	(void)spec;
-	if (mc_plan_common_refusal(d, p))
+	if (mc_plan_common_refusal(d, p) || buttons_model_option_refusal(model_arg, d, p))
 		return;
 	p->model = model_of(d);
 	switch (d->mode) {
@@ -107,6 +108,8 @@ static bool plan_assisted(const struct model *m, struct mc_plan *p)
 static void plan_dfu(const struct device *d, const struct mc_spec *spec, struct mc_plan *p)
 {
 	(void)spec;
+	if (buttons_model_option_refusal(model_arg, d, p))
+		return;
 	if (mode_is_dfu_like(d->mode)) {
 		p->action = MC_DONE;
 		return;
@@ -163,6 +166,7 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 		if (!(forced_model = buttons_model_option(args->value[OPT_MODEL])))
 			return IREC_EUSAGE;
 		spec.absent_model = forced_model;
+		model_arg = args->value[OPT_MODEL];
 	}
 	if (args->set[OPT_LOCK_TIMEOUT] &&
 	    !parse_duration(args->value[OPT_LOCK_TIMEOUT], &spec.lock_timeout_s)) {
@@ -186,7 +190,9 @@ const struct command cmd_enter = {
                 "terminal or with --wait-for-person, waits for the device to arrive; otherwise\n"
                 "exits with code 8 (from recovery, --dfu then sends nothing). A device newer\n"
                 "than irecctl's table gets its family's steps, marked inferred, where the family\n"
-                "decides them; otherwise --model MODEL names it. A device that does not trust\n"
+                "decides them; otherwise --model MODEL names it (a --model that contradicts\n"
+                "the model the device identifies itself as: exit code 2, nothing sent). A\n"
+                "device that does not trust\n"
                 "this host exits with code 9 (never pairs unless --pair), a passcode-locked one\n"
                 "with 15.",
         .options = options,

@@ -17,11 +17,12 @@ static const struct cmd_option options[] = {
 #define EXIT_TIMEOUT_S 180.0
 
 static const struct model *forced_model;
+static const char *model_arg; /* --model as given */
 
 static void plan_exit(const struct device *d, const struct mc_spec *spec, struct mc_plan *p)
 {
 	(void)spec;
-	if (mc_plan_common_refusal(d, p))
+	if (mc_plan_common_refusal(d, p) || buttons_model_option_refusal(model_arg, d, p))
 		return;
 	switch (d->mode) {
 	case MODE_NORMAL:
@@ -62,6 +63,7 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 
 	if (args->set[OPT_MODEL] && !(forced_model = buttons_model_option(args->value[OPT_MODEL])))
 		return IREC_EUSAGE;
+	model_arg = args->set[OPT_MODEL] ? args->value[OPT_MODEL] : NULL;
 	if (args->set[OPT_LOCK_TIMEOUT] &&
 	    !parse_duration(args->value[OPT_LOCK_TIMEOUT], &spec.lock_timeout_s)) {
 		log_error("invalid --lock-timeout '%s'", args->value[OPT_LOCK_TIMEOUT]);
@@ -81,8 +83,9 @@ const struct command cmd_exit = {
                 "recovery is a recovery loop (exit code 11; auto-boot and the iBoot version are\n"
                 "shown): update it (restore --update keeps data) before restoring it (--erase).\n"
                 "From DFU, prints the model's force-restart sequence (exit code 8); --model\n"
-                "names a model irecctl cannot identify. Normal mode is seen through usbmuxd: if\n"
-                "its endpoint cannot be used, nothing is sent (exit code 22) unless --no-wait.",
+                "names a model irecctl cannot identify (one that contradicts the device's own:\n"
+                "exit code 2, nothing sent). Normal mode is seen through usbmuxd: if its\n"
+                "endpoint cannot be used, nothing is sent (exit code 22) unless --no-wait.",
         .options = options,
         .min_args = 0,
         .max_args = 0,

@@ -11,6 +11,8 @@
  *    neither asked for nor allowed by --through: exit 12 at once, e.g. a
  *    device that reboots back into recovery while you wait for normal.
  *  - -d names a device that is not attached: wait for it to arrive.
+ *  - --for gone of a device not attached when the wait starts: exit 3
+ *    (nothing matches; "gone" is only said of a device this wait saw).
  *  - The deadline passes: exit 5, or exit 3 if the device was never seen
  *    at all (nothing attached matched -d, or no device without -d).
  *  - Only normal/restore asked for and usbmuxd unusable: exit 22 at once.
@@ -50,7 +52,7 @@ static bool parse_for(const char *arg, struct wait_request *r)
 	char buf[128], *save = NULL;
 	unsigned m;
 
-	if (strlen(arg) >= sizeof(buf))
+	if (!wait_list_items_nonempty(arg) || strlen(arg) >= sizeof(buf))
 		return false;
 	snprintf(buf, sizeof(buf), "%s", arg);
 	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -95,6 +97,11 @@ static int parse(struct wait_cli *w, const struct cmd_args *args)
 
 	if (!args->set[OPT_FOR]) {
 		log_error("wait: --for is required (normal, recovery, dfu, restore, gone or any)");
+		return IREC_EUSAGE;
+	}
+	if (!wait_list_items_nonempty(args->value[OPT_FOR])) {
+		log_error("wait: empty mode in --for '%s': expected MODE[,MODE...]",
+		          args->value[OPT_FOR]);
 		return IREC_EUSAGE;
 	}
 	if (!parse_for(args->value[OPT_FOR], r)) {
@@ -205,6 +212,13 @@ static int report(struct wait_cli *w, const struct wait_outcome *o, double timeo
 	seconds_text(timeout_s, secs);
 	switch (o->result) {
 	case WAIT_REACHED:
+		/* "Gone" of a device this wait never saw says nothing about it:
+		 * no such device, as for any other -d that matches nothing. */
+		if (!o->found) {
+			log_error(w->ctx->have_device ? "no attached device matches the given id"
+			                              : "no Apple device attached");
+			return IREC_ENODEV;
+		}
 		return print_device(w->ctx, o);
 	case WAIT_OTHER_MODE:
 		log_error("device %s arrived in %s mode, not %s", ecid, mode_name(o->dev.mode),
@@ -257,7 +271,8 @@ static int run(struct ctx *ctx, const struct cmd_args *args)
 const struct command cmd_wait = {
         .name = "wait",
         .summary = "wait until a device is in a mode",
-        .synopsis = "--for normal|recovery|dfu|restore|gone|any [--through MODES] [-d ID]",
+        .synopsis = "--for normal|recovery|dfu|restore|wtf|kis|port-dfu|gone|any "
+                    "[--through MODES] [-d ID]",
         .description =
                 "Returns as soon as the device is in the requested mode (at once if it "
                 "already is), is gone (--for gone), or changes at all (--for any). "
@@ -267,10 +282,11 @@ const struct command cmd_wait = {
                 "that comes back in recovery while you wait for normal. Without -d: the only "
                 "attached device, or the first to arrive; several attached: exit 4. A -d "
                 "device that is not attached is waited for; if it never appears, exit 3. "
-                "Timeout exit 5 (default --timeout 10m). Waiting only for normal or restore "
-                "mode while usbmuxd is unusable (it does not speak the protocol or does not "
-                "answer): exit 22 at once. Prints the device (--json: its "
-                "record) on success.",
+                "--for gone of a device not attached when the wait starts: exit 3 (no "
+                "such device), not success. Timeout exit 5 (default --timeout 10m). "
+                "Waiting only for normal or restore mode while usbmuxd is unusable (it "
+                "does not speak the protocol or does not answer): exit 22 at once. "
+                "Prints the device (--json: its record) on success.",
         .options = options,
         .min_args = 0,
         .max_args = 0,

@@ -203,6 +203,17 @@ bool devid_matches(const struct devid *id, uint64_t ecid, const char *udid,
 {
 	if (id->kind == DEVID_USB)
 		return usb_location && !strcmp(id->usb, usb_location);
+	/* A new-form UDID is CPID and ECID (ECIDs are unique per chip, not
+	 * across chips): a device showing a new-form UDID must show this one.
+	 * One showing an old-form UDID is a chip before the A12 (CPID 0x8020),
+	 * so never a newer chip's. Otherwise (no UDID shown: Port DFU, an
+	 * attachment not identified yet) the ECID decides. */
+	if (id->kind == DEVID_UDID && is_new_udid(id->udid) && udid && *udid) {
+		if (is_new_udid(udid))
+			return !strcasecmp(id->udid, udid);
+		if (strtoul(id->udid, NULL, 16) >= 0x8020)
+			return false;
+	}
 	if (id->has_ecid && ecid && id->ecid == ecid)
 		return true;
 	if (id->kind == DEVID_UDID && udid && *udid)

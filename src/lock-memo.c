@@ -105,3 +105,9 @@ bool lock_recall_udid(const char *udid, uint64_t *ecid)
 	*ecid = v;
 	return true;
 }
+
+void lock_recall_devid(struct devid *id)
+{
+	if (id->kind == DEVID_UDID && !id->has_ecid)
+		id->has_ecid = lock_recall_udid(id->udid, &id->ecid);
+}

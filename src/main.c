@@ -17,6 +17,7 @@
 #include <libirecovery.h>
 
 #include "irecctl/cli.h"
+#include "irecctl/lock.h"
 #include "irecctl/log.h"
 #include "irecctl/mux-endpoint.h"
 
@@ -87,5 +88,9 @@ int main(int argc, char **argv)
 	apply_verbosity(&ctx);
 	if (!cmd->no_usbmuxd && !check_usbmuxd_address(&ctx))
 		return IREC_EUSAGE;
+	/* One resolution of -d for every command: an old-form UDID also
+	 * finds its device in recovery, by the ECID remembered for it. */
+	if (ctx.have_device)
+		lock_recall_devid(&ctx.device);
 	return finish_stdout(cmd->run(&ctx, &args));
 }

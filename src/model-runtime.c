@@ -8,6 +8,7 @@
 #include "irecctl/model-runtime.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,11 +49,13 @@ struct family_rule {
 	const char *family; /* "iPhone from iPhone10,x on": "every <family>" reads */
 };
 
-/* iPhone99,x is Apple's research VM, not a phone: the ranges stop short of it. */
+/* Open-ended: every later number of the family. A virtual device the table
+ * files under the family's prefix (iPhone99,11, the research VM) is no
+ * member of it (product_rule). */
 static const struct family_rule family_rules[] = {
-        {CLASS_IPHONE, 10, 98, REC_VOLUP_VOLDN_SIDE, DFU_VOLUP_VOLDN_SIDE, FR_VOLUP_VOLDN_SIDE,
-         "iPhone from iPhone10,x on"},
-        {CLASS_IPAD, 13, 98, REC_IPAD_NOHOME, DFU_IPAD_NOHOME, FR_IPAD_NOHOME,
+        {CLASS_IPHONE, 10, UINT_MAX, REC_VOLUP_VOLDN_SIDE, DFU_VOLUP_VOLDN_SIDE,
+         FR_VOLUP_VOLDN_SIDE, "iPhone from iPhone10,x on"},
+        {CLASS_IPAD, 13, UINT_MAX, REC_IPAD_NOHOME, DFU_IPAD_NOHOME, FR_IPAD_NOHOME,
          "iPad from iPad13,x on (none has a Home button)"},
 };
 
@@ -64,8 +67,8 @@ static bool parse_product(const char *pt, enum device_class *dc, unsigned int *m
 		if (strncmp(pt, class_prefixes[i].prefix, n) != 0 || !isdigit((unsigned char)pt[n]))
 			continue;
 		char *end;
-		unsigned long v = strtoul(pt + n, &end, 10);
-		if (*end != ',' || v > 1000)
+		unsigned long long v = strtoull(pt + n, &end, 10);
+		if (*end != ',' || v > UINT_MAX)
 			return false;
 		*dc = class_prefixes[i].dc;
 		*major = (unsigned int)v;
@@ -83,6 +86,19 @@ static const struct family_rule *rule_for(enum device_class dc, unsigned int maj
 	return NULL;
 }
 
+/* The rule for a product type: its family's, unless the table lists it as
+ * a virtual device (no buttons at all). */
+static const struct family_rule *product_rule(const char *product_type)
+{
+	enum device_class dc;
+	unsigned int major;
+	const struct model *row = model_by_product_type(product_type);
+
+	if (row && row->device_class == CLASS_VM)
+		return NULL;
+	return parse_product(product_type, &dc, &major) ? rule_for(dc, major) : NULL;
+}
+
 /* The rule a table row falls under and agrees with; NULL if none. */
 static const struct family_rule *rule_for_row(const struct model *m)
 {
@@ -90,7 +106,8 @@ static const struct family_rule *rule_for_row(const struct model *m)
 	unsigned int major;
 	const struct family_rule *r;
 
-	if (!parse_product(m->product_type, &dc, &major) || !(r = rule_for(dc, major)))
+	if (m->device_class == CLASS_VM || !parse_product(m->product_type, &dc, &major) ||
+	    !(r = rule_for(dc, major)))
 		return NULL;
 	return r->rec == m->recovery && r->dfu == m->dfu && r->fr == m->restart ? r : NULL;
 }
@@ -180,13 +197,11 @@ const struct model *model_infer(const char *product_type, bool have_ids, unsigne
 {
 	const struct family_rule *r = NULL;
 	struct pooled p;
-	enum device_class dc;
-	unsigned int major;
 
 	init_pooled(&p, MODEL_ORIGIN_UNKNOWN, have_ids ? cpid : 0, have_ids ? bdid : 0);
 	if (product_type && product_type[0]) {
 		/* A product type is more specific than a CPID: it alone decides. */
-		if (parse_product(product_type, &dc, &major) && (r = rule_for(dc, major)))
+		if ((r = product_rule(product_type)))
 			snprintf(p.basis, sizeof(p.basis), "every %s shares these buttons",
 			         r->family);
 		snprintf(p.product_type, sizeof(p.product_type), "%s", product_type);

@@ -88,12 +88,20 @@ void presence_free(struct presence *p)
 
 /* --- modes ---------------------------------------------------------------------- */
 
+bool wait_list_items_nonempty(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	/* strtok_r() skips empty items: "normal,,dfu" must not read as "normal,dfu". */
+	return n > 0 && s[0] != ',' && s[n - 1] != ',' && !strstr(s, ",,");
+}
+
 bool wait_parse_modes(const char *s, unsigned *modes)
 {
 	char buf[128], *save = NULL;
 	enum dev_mode m;
 
-	if (!s || strlen(s) >= sizeof(buf))
+	if (!wait_list_items_nonempty(s) || strlen(s) >= sizeof(buf))
 		return false;
 	snprintf(buf, sizeof(buf), "%s", s);
 	*modes = 0;

@@ -136,4 +136,14 @@ json_t *buttons_to_json(const struct button_sequence *seq, const struct model *m
  */
 const struct model *buttons_model_option(const char *arg);
 
+/*
+ * --model only names a model irecctl cannot identify. A device whose own
+ * table row is known and is not what MODEL names (arg, already accepted
+ * by buttons_model_option) is refused in p: exit 2, nothing sent. True if
+ * p was set; false (p untouched) when arg is NULL or fits.
+ */
+struct device;
+struct mc_plan;
+bool buttons_model_option_refusal(const char *arg, const struct device *d, struct mc_plan *p);
+
 #endif

@@ -58,6 +58,8 @@ struct command {
 	/* Why --all makes no sense for this command (it is refused), or NULL:
 	 * --all is accepted (status and watch: every device, their default). */
 	const char *no_all;
+	/* Why -d makes no sense for this command (it is refused), or NULL. */
+	const char *no_device;
 	/* The first operand ends option parsing: a command line follows (watch --exec). */
 	bool operands_end_options;
 	bool hidden; /* not in --help (irecctl completions: for the build) */
@@ -70,6 +72,10 @@ extern const struct command *const command_table[];
 extern const struct cmd_option global_options[];
 
 const struct command *command_find(const char *name);
+
+/* Does cmd take global option o? Not a -d or --all it refuses (no_device,
+ * no_all): its help and the shell completions leave those out. */
+bool command_takes_global(const struct command *cmd, const struct cmd_option *o);
 
 /* The timeout in effect: --timeout if given, else the command's default. */
 double ctx_timeout(const struct ctx *ctx, double default_s);

@@ -43,7 +43,10 @@ bool devid_ecid_from_udid(const char *udid, uint64_t *ecid);
 
 /*
  * Does a device with this ECID (0 if unknown), UDID and USB location
- * (NULL or "" if unknown) match the selector?
+ * (NULL or "" if unknown) match the selector? A new-form UDID matches a
+ * device showing a new-form UDID only if it is the same (CPID and ECID),
+ * never one showing an old-form UDID (a chip before the A12) unless its
+ * own CPID is before the A12 too; else, by the ECID inside it.
  */
 bool devid_matches(const struct devid *id, uint64_t ecid, const char *udid,
                    const char *usb_location);

@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "irecctl/devid.h"
+
 #define LOCK_DEFAULT_DIR "/run/lock/irecctl"
 #define LOCK_JOB_MAX     128
 #define LOCK_READ_MAX    512 /* bytes of a lock file ever read */
@@ -64,6 +66,9 @@ void lock_release(struct dev_lock *lock);
 void lock_remember_udid(const char *udid, uint64_t ecid);
 /* The ECID remembered for an old-form UDID; false if none. */
 bool lock_recall_udid(const char *udid, uint64_t *ecid);
+/* -d with an old-form UDID: add the ECID remembered for it, so every
+ * command finds the device in recovery the same way. */
+void lock_recall_devid(struct devid *id);
 
 /* The directory in use ($IRECCTL_LOCK_DIR or the default). */
 const char *lock_dir(void);

@@ -101,6 +101,8 @@ enum wait_result wait_for(const struct wait_request *req, struct wait_outcome *o
 
 /* "normal", "recovery,dfu", "any": WAIT_MODE bits; false on an unknown name. */
 bool wait_parse_modes(const char *s, unsigned *modes);
+/* A comma-separated list without an empty item ("a,,b", ",a", "a,", ""). */
+bool wait_list_items_nonempty(const char *s);
 
 /*
  * What is attached, one record per key (event_key_for_device), kept up to

@@ -58,6 +58,21 @@ bash-options)
 	try 'irecctl wait --f'
 	offers --for
 	lacks --through
+	# Not what a command refuses (its --help leaves them out too).
+	try 'irecctl doctor -'
+	lacks --device
+	lacks -d
+	lacks --all
+	offers --json
+	try 'irecctl buttons --'
+	lacks --all
+	lacks --device
+	try 'irecctl wait --'
+	lacks --all
+	offers --device
+	try 'irecctl exit --'
+	offers --all
+	offers --device
 	;;
 bash-values)
 	try 'irecctl wait --for '
@@ -111,6 +126,10 @@ fish)
 	offers iPhone10,1
 	fc 'irecctl watch --'
 	for opt in $(help_options watch); do offers "$opt"; done
+	fc 'irecctl doctor --'
+	lacks --device
+	lacks --all
+	offers --json
 	;;
 zsh)
 	command -v zsh >/dev/null || { echo "zsh is not installed" >&2; exit 77; }
@@ -124,6 +143,10 @@ zsh)
 	done
 	grep -q "_values -s , mode normal restore recovery dfu wtf kis port-dfu gone any" "$COMPLETIONS/_irecctl" ||
 		fail "zsh: wait --for modes"
+	# The case of a command that refuses -d and --all offers neither.
+	sed -n '/^	doctor)/,/;;/p' "$COMPLETIONS/_irecctl" >"$tmp/doctor"
+	grep -q "'--json\[" "$tmp/doctor" || fail "zsh: doctor case not found"
+	! grep -qE "'(--device|--all|-d)\[" "$tmp/doctor" || fail "zsh: doctor offers -d or --all"
 	;;
 *)
 	echo "unknown case $1" >&2

@@ -87,6 +87,79 @@ watch-write-fails)
 	out_has '^watch=0$'
 	! grep -q 'cannot write' "$tmp/err" || fail "a reader that left is not an error"
 	;;
+udid-cpid-must-match)
+	# A new-form UDID is CPID and ECID: the same ECID on another chip is
+	# another device, in every command and every mode.
+	E=0x000a1b2c3d4e0002
+	lab iPhone12,1:recovery:ecid=$E -- exit -d 00008031-000A1B2C3D4E0002
+	rc_is 3
+	err_has 'no attached device matches the given id'
+	lab iPhone12,1:normal:ecid=$E -- status -d 00008031-000A1B2C3D4E0002
+	rc_is 3
+	lab iPhone12,1:recovery:ecid=$E -- wait --for recovery -d 00008031-000A1B2C3D4E0002 --timeout 0.3
+	rc_is 3
+	lab iPhone12,1:normal:ecid=$E -- enter -d 00008031-000A1B2C3D4E0002
+	rc_is 3
+	# The right one is still found, in both worlds.
+	lab iPhone12,1:normal:ecid=$E -- status -d 00008030-000A1B2C3D4E0002
+	rc_is 0
+	out_has '^normal +iPhone 11 '
+	lab iPhone12,1:recovery:ecid=$E -- exit -d 00008030-000a1b2c3d4e0002
+	rc_is 0
+	out_has 'recovery -> normal'
+	;;
+old-udid-remembered)
+	# An A11 shows no UDID in recovery: after irecctl saw it in normal mode,
+	# status, wait and watch find it by its old-form UDID as exit does.
+	inlab iPhone10,1:normal:ecid=0x22:udid=old -- '
+		udid=$("$IRECCTL" status --json | sed -n "s/^ *\"udid\": \"\([0-9a-f]*\)\".*/\1/p")
+		echo "udid=$udid"
+		"$IRECCTL" enter -d "$udid" >/dev/null || exit 10
+		"$IRECCTL" status -d "$udid"; echo "status=$?"
+		"$IRECCTL" wait --for recovery -d "$udid" --timeout 5; echo "wait=$?"
+		"$IRECCTL" watch --initial -d "$udid" --timeout 0.5; echo "watch=$?"'
+	rc_is 0
+	out_has '^udid=[0-9a-f]{40}$'
+	out_has '^status=0$'
+	out_has '^recovery +iPhone 8 '
+	out_has '^wait=0$'
+	out_has '^recovery 0x0000000000000022 iPhone 8'
+	out_has '^watch=0$'
+	out_has '^[0-9:.]+ = recovery 0x0000000000000022 iPhone10,1'
+	;;
+wait-gone-never-seen)
+	# "Gone" is only said of a device this wait saw; one that is not there
+	# matches nothing (as the manual says of a -d device that never appears).
+	lab iPhone10,1:recovery:ecid=0x22 -- wait --for gone -d 0x99 --timeout 5
+	rc_is 3
+	err_has 'no attached device matches the given id'
+	[ ! -s "$tmp/out" ] || fail "prints a device it never saw"
+	lab -- wait --for gone --timeout 5
+	rc_is 3
+	err_has 'no Apple device attached'
+	;;
+model-contradicts)
+	# --model names a model irecctl cannot identify; one that contradicts
+	# the device's own is refused before anything is sent.
+	inlab iPhone12,1:recovery:ecid=0x13 -- '
+		"$IRECCTL" exit -d 0x13 --model "iPad mini 6"; echo "exit=$?"
+		"$IRECCTL" status'
+	out_has '^exit=2$'
+	err_has '0x0000000000000013 \(iPhone 11\): --model names another model'
+	out_has '^recovery +iPhone 11 '
+	inlab iPhone12,1:normal:ecid=0x13 -- '
+		"$IRECCTL" enter --model "iPhone 15 Pro"; echo "enter=$?"
+		"$IRECCTL" enter --dfu --model "iPhone 15 Pro"; echo "dfu=$?"
+		"$IRECCTL" status'
+	out_has '^enter=2$'
+	out_has '^dfu=2$'
+	out_has '^normal +iPhone 11 '
+	# The device's own model (any way of naming it) is fine.
+	lab iPhone12,1:recovery:ecid=0x13 -- exit -d 0x13 --model "iPhone 11"
+	rc_is 0
+	lab iPhone12,1:recovery:ecid=0x13 -- exit --model iPhone12,1
+	rc_is 0
+	;;
 relative-lock-dir)
 	inlab $R22 -- 'IRECCTL_LOCK_DIR=locks "$IRECCTL" exit -d 0x22'
 	rc_is 1

@@ -29,7 +29,16 @@ every-command)
 	# shellcheck disable=SC2086
 	lab $LAB -- wait --json --for recovery -d 0x22
 	rc_is 0
-	lab iPhone10,1:recovery:ecid=0x22 -- wait --json --for gone -d 0x99 --timeout 0.2
+	# wait --for gone: the record of a device seen leaving (attached false).
+	inlab iPhone10,1:recovery:ecid=0x22 -- '
+		"$IRECCTL" -v wait --json --for gone -d 0x22 --timeout 10 >"$T/g" 2>"$T/g.err" &
+		w=$!
+		"$WAIT_TEXT" "$T/g.err" "waiting for device"
+		"$IRECSIM" ctl unplug 1 >/dev/null
+		wait $w; echo "rc=$?" >"$T/g.rc"; cat "$T/g"'
+	grep -qx 'rc=0' "$tmp/g.rc" || fail "wait --for gone: $(cat "$tmp/g.rc")"
+	grep -q '"attached": false' "$tmp/out" || fail "wait --for gone: no attached false"
+	json_valid wait "$tmp/out"
 	# shellcheck disable=SC2086
 	lab $LAB -- exit --json -d 0x22
 	rc_is 0

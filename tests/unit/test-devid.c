@@ -153,6 +153,16 @@ static void test_matching(void **state)
 	assert_true(devid_matches(&by_udid, 0x1a2b, NULL, NULL));
 	assert_true(devid_matches(&by_udid, 0, "00008020-0000000000001a2b", NULL));
 	assert_false(devid_matches(&by_udid, 0x1a2c, NULL, NULL));
+	/* The CPID is part of it: same ECID on another chip is another device. */
+	assert_false(devid_matches(&by_udid, 0x1a2b, "00008030-0000000000001A2B", NULL));
+	assert_false(devid_matches(&by_udid, 0x1a2b, "00008030-0000000000001A2B", "1-1"));
+	assert_false(
+	        devid_matches(&by_udid, 0x1a2b, "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", NULL));
+	assert_true(devid_matches(&by_udid, 0x1a2b, "", "1-1")); /* no UDID shown: the ECID */
+	/* A chip before the A12 shows an old-form UDID; its new-form one matches by ECID. */
+	struct devid a11 = parse_ok("00008015-0000000000001A2B");
+	assert_true(devid_matches(&a11, 0x1a2b, "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", NULL));
+	assert_false(devid_matches(&a11, 0x1a2c, "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", NULL));
 	struct devid old = parse_ok("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678");
 	assert_true(devid_matches(&old, 0x99, "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678", NULL));
 	assert_false(devid_matches(&old, 0x99, NULL, "1-1"));

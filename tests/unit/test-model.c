@@ -418,6 +418,13 @@ static void test_family_rules_match_table(void **state)
 	assert_null(model_infer("iPhone9,1", false, 0, 0));   /* iPhone 7: its own class */
 	assert_null(model_infer("iPad12,1", false, 0, 0));    /* iPad 9: Home button */
 	assert_null(model_infer("iPhone99,11", false, 0, 0)); /* a VM, not a phone */
+	/* Open-ended: no number after iPhone10 / iPad13 stops being the family. */
+	assert_non_null(model_infer("iPhone98,1", false, 0, 0));
+	assert_non_null(model_infer("iPhone99,1", false, 0, 0));
+	assert_non_null(model_infer("iPhone100,1", false, 0, 0));
+	assert_non_null(model_infer("iPhone4294967295,1", false, 0, 0));
+	assert_null(model_infer("iPhone4294967296,1", false, 0, 0)); /* not a product type */
+	assert_int_equal(model_infer("iPad99,1", false, 0, 0)->dfu, DFU_IPAD_NOHOME);
 }
 
 static void test_infer(void **state)
