@@ -330,4 +330,5 @@ const struct command cmd_buttons = {
         .no_all = "it describes a model, not attached devices",
         .no_device = "it describes a model (name it as MODEL), not an attached device",
         .run = run,
+        .no_usbmuxd = true,
 };

@@ -521,5 +521,6 @@ const struct command cmd_completions = {
         .min_args = 1,
         .max_args = 1,
         .run = run,
+        .no_usbmuxd = true,
         .hidden = true,
 };

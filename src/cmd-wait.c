@@ -15,6 +15,7 @@
  *    (nothing matches; "gone" is only said of a device this wait saw).
  *  - The deadline passes: exit 5, or exit 3 if the device was never seen
  *    at all (nothing attached matched -d, or no device without -d).
+ *  - Only normal/restore asked for and usbmuxd unusable: exit 22 at once.
  *  - No -d: the only attached device; none attached: the first to arrive;
  *    several attached: exit 4.
  */
@@ -176,6 +177,33 @@ static void on_change(const struct event *ev, void *data)
 		log_info("device %s left (was in %s mode)", ecid, mode_name(ev->dev.mode));
 }
 
+static int report_timeout(const struct wait_cli *w, const struct wait_outcome *o, const char *ecid,
+                          const char *secs)
+{
+	char blind[sizeof(o->mux_unusable) + 96] = "";
+
+	/* What irecctl could not see may be what was waited for. */
+	if (o->mux_unusable[0])
+		snprintf(blind, sizeof(blind),
+		         "; usbmuxd is unusable (%s), so devices in normal and restore mode "
+		         "could not be seen",
+		         o->mux_unusable);
+	if (!o->found) {
+		if (w->ctx->have_device)
+			log_error("%s did not appear within %s s%s", w->who, secs, blind);
+		else
+			log_error("no device appeared within %s s%s", secs, blind);
+		return IREC_ENODEV;
+	}
+	if (o->attached)
+		log_error("timed out after %s s: device %s is still in %s mode, not %s%s", secs,
+		          ecid, mode_name(o->dev.mode), w->what, blind);
+	else
+		log_error("timed out after %s s: device %s is not attached, not %s%s", secs, ecid,
+		          w->what, blind);
+	return IREC_ETIMEOUT;
+}
+
 static int report(struct wait_cli *w, const struct wait_outcome *o, double timeout_s)
 {
 	char ecid[80], secs[SECONDS_TEXT_MAX];
@@ -198,20 +226,12 @@ static int report(struct wait_cli *w, const struct wait_outcome *o, double timeo
 		print_device(w->ctx, o);
 		return IREC_EOTHERMODE;
 	case WAIT_TIMEOUT:
-		if (!o->found) {
-			if (w->ctx->have_device)
-				log_error("%s did not appear within %s s", w->who, secs);
-			else
-				log_error("no device appeared within %s s", secs);
-			return IREC_ENODEV;
-		}
-		if (o->attached)
-			log_error("timed out after %s s: device %s is still in %s mode, not %s",
-			          secs, ecid, mode_name(o->dev.mode), w->what);
-		else
-			log_error("timed out after %s s: device %s is not attached, not %s", secs,
-			          ecid, w->what);
-		return IREC_ETIMEOUT;
+		return report_timeout(w, o, ecid, secs);
+	case WAIT_BLIND:
+		log_error("cannot wait for %s to be %s: usbmuxd is unusable (%s), so devices in "
+		          "normal and restore mode cannot be seen",
+		          w->who, w->what, o->mux_unusable);
+		return IREC_ENOVERIFY;
 	case WAIT_INTERRUPTED:
 		log_note("interrupted");
 		return IREC_EINTR;
@@ -264,6 +284,8 @@ const struct command cmd_wait = {
                 "device that is not attached is waited for; if it never appears, exit 3. "
                 "--for gone of a device not attached when the wait starts: exit 3 (no "
                 "such device), not success. Timeout exit 5 (default --timeout 10m). "
+                "Waiting only for normal or restore mode while usbmuxd is unusable (it "
+                "does not speak the protocol or does not answer): exit 22 at once. "
                 "Prints the device (--json: its record) on success.",
         .options = options,
         .min_args = 0,

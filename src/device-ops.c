@@ -131,6 +131,7 @@ static lockdownd_error_t enter_with_session(idevice_t dev, bool *unconfirmed)
 	return e;
 }
 
+/* IREC_OK with err set: sent, but lockdownd never replied (the arrival decides). */
 int ops_enter_recovery(const char *udid, bool allow_pair, char *err, size_t errlen)
 {
 	idevice_t dev = NULL;
@@ -162,10 +163,14 @@ int ops_enter_recovery(const char *udid, bool allow_pair, char *err, size_t errl
 		e = enter_with_session(dev, &unconfirmed);
 	}
 	idevice_free(dev);
-	if (unconfirmed)
+	if (unconfirmed && e == LOCKDOWN_E_SUCCESS) {
 		log_info("%s: EnterRecovery sent, no reply (the device may be rebooting): its "
 		         "arrival decides",
 		         udid);
+		/* Said if it never arrives: the request, not the reboot, failed. */
+		snprintf(err, errlen, "lockdownd did not answer EnterRecovery");
+		return IREC_OK;
+	}
 	return lockdown_status(e, err, errlen);
 }
 

@@ -83,7 +83,7 @@ static bool abandoned(struct job *j)
 }
 
 /*
- * A connection-level failure (usbmuxd's listen backlog full while many
+ * A connection refused (usbmuxd's listen backlog full while many
  * processes probe at once, a lockdownd not listening yet) passes: try
  * again after a short pause that grows, with jitter so that many probes
  * do not come back in step, until the snapshot's deadline.
@@ -91,7 +91,8 @@ static bool abandoned(struct job *j)
 static bool probe_mux(struct job *j, struct device *d)
 {
 	unsigned seed = (unsigned)j->mux.handle * 2654435761u ^ (unsigned)now_ms();
-	bool retry = false, valid = false;
+	enum mux_retry retry = MUX_RETRY_NO;
+	bool valid = false;
 
 	for (int attempt = 0;; attempt++) {
 		memset(d, 0, sizeof(*d));
@@ -99,7 +100,10 @@ static bool probe_mux(struct job *j, struct device *d)
 		d->accessible = true;
 		valid = mux_probe_device(&j->mux, d, &retry);
 		int pause = (10 << (attempt < 4 ? attempt : 4)) + (int)(rand_r(&seed) % 20);
-		if (!retry || now_ms() + pause >= j->deadline_ms || abandoned(j))
+		/* A device already attached whose lockdownd closes on us: that is
+		 * its answer (only a fresh arrival gets a while, in the event loop). */
+		if (retry != MUX_RETRY_REFUSED || now_ms() + pause >= j->deadline_ms ||
+		    abandoned(j))
 			return valid;
 		struct timespec ts = {0, (long)pause * 1000000L};
 		nanosleep(&ts, NULL);

@@ -25,8 +25,11 @@
 #include "irecctl/lock.h"
 #include "irecctl/model.h"
 #include "irecctl/log.h"
+#include "irecctl/mux-endpoint.h"
 #include "irecctl/version.h"
 #include "doctor-priv.h"
+
+#define MUX_ASK_MS 2000
 
 /* --- usbmuxd ---------------------------------------------------------------------------- */
 
@@ -210,7 +213,10 @@ static void judge_mux_down(const struct mux_facts *m, struct doctor_result *r)
 	size_t fl = sizeof(r->finding), xl = sizeof(r->fix);
 
 	r->status = DOCTOR_FAIL;
-	if (m->overridden) {
+	if (m->unusable[0]) {
+		doctor_appendf(f, fl, "%s", m->unusable);
+		snprintf(x, xl, "point USBMUXD_SOCKET_ADDRESS at a usbmuxd, or unset it");
+	} else if (m->overridden) {
 		doctor_appendf(f, fl, "USBMUXD_SOCKET_ADDRESS=%s does not answer", m->address);
 		snprintf(x, xl, "start the usbmuxd it names, or unset USBMUXD_SOCKET_ADDRESS");
 	} else if (m->pid) {
@@ -256,7 +262,13 @@ void doctor_check_usbmuxd(const struct udev_coverage *cov, struct doctor_result 
 
 	memset(&m, 0, sizeof(m));
 	m.address = doctor_mux_address(&m.overridden);
-	m.count = usbmuxd_get_device_list(&list);
+	/* A stranger or a silent endpoint would hold libusbmuxd in its own
+	 * timeouts (or worse): asked once first, with a short deadline. */
+	m.count = -1;
+	if (mux_endpoint_check(MUX_ASK_MS, m.unusable, sizeof(m.unusable)) != MUX_HOSTILE) {
+		m.unusable[0] = '\0';
+		m.count = usbmuxd_get_device_list(&list);
+	}
 	if (m.count >= 0)
 		usbmuxd_device_list_free(&list);
 	/* This host's daemon matters only when irecctl talks to it. */

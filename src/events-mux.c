@@ -239,7 +239,8 @@ int ev_mux_start(struct event_loop *l, char *err, size_t errlen)
 		/* Absent and unwatched: it could start, but we would never know. */
 		if (!subscribe_checked(l, why, sizeof(why)))
 			snprintf(l->mux_unusable, sizeof(l->mux_unusable),
-			         "%s, and its directory cannot be watched for it to start", why);
+			         "%.190s, and its directory cannot be watched for it to start",
+			         why);
 		else if (!l->mux)
 			snprintf(l->mux_unusable, sizeof(l->mux_unusable), "%s", why);
 		return 0;
@@ -252,7 +253,7 @@ int ev_mux_start(struct event_loop *l, char *err, size_t errlen)
 		log_debug("cannot start the usbmuxd watch thread");
 		if (!l->mux && !l->mux_unusable[0])
 			snprintf(l->mux_unusable, sizeof(l->mux_unusable),
-			         "%s, and no thread could be started to watch for it", why);
+			         "%.190s, and no thread could be started to watch for it", why);
 	}
 	return 0;
 }

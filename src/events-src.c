@@ -44,25 +44,35 @@
  * or drop connections (a freshly booted one for several seconds); giving
  * up then would leave the device's mode unknown for good. Try again,
  * pausing on the loop's clock (a departure or events_stop() ends the
- * pause), until the probe deadline (the command's --timeout).
+ * pause), until the probe deadline (the command's --timeout). Only an
+ * arrival gets that: a device attached all along whose lockdownd closes
+ * on us has answered (discovery.c). If it never settles, the reason says
+ * how long it was asked.
  */
 #define MUX_PROBE_PAUSE_MS 250
 
 static bool probe_mux(struct ev_entry *e, struct device *d)
 {
-	bool retry = false, valid = false;
+	enum mux_retry retry = MUX_RETRY_NO;
+	bool valid = false;
+	int64_t deadline = e->probe_deadline_ms;
+	int i;
 
-	for (int i = 0;; i++) {
-		if (i > 0 && (events_now_ms() + MUX_PROBE_PAUSE_MS >= e->probe_deadline_ms ||
+	for (i = 0;; i++) {
+		if (i > 0 && (events_now_ms() + MUX_PROBE_PAUSE_MS >= deadline ||
 		              !ev_wait_until(e, events_now_ms() + MUX_PROBE_PAUSE_MS)))
 			break;
 		memset(d, 0, sizeof(*d));
 		d->trusted = -1;
 		d->accessible = true;
 		valid = mux_probe_device(&e->mux, d, &retry);
-		if (!retry)
+		if (retry == MUX_RETRY_NO)
 			break;
 	}
+	if (retry == MUX_RETRY_CLOSED && i > 0)
+		snprintf(d->error + strlen(d->error), sizeof(d->error) - strlen(d->error),
+		         " (asked again for %.1f s after it arrived)",
+		         (events_now_ms() - e->arrived_ms) / 1000.0);
 	return valid;
 }
 

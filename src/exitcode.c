@@ -6,7 +6,7 @@
 const struct irec_status_info irec_status_table[] = {
         {IREC_OK, "ok", "success (also when the device already was in the requested mode)"},
         {IREC_EFAIL, "failed", "general failure"},
-        {IREC_EUSAGE, "usage", "invalid command line"},
+        {IREC_EUSAGE, "usage", "invalid command line or configuration (USBMUXD_SOCKET_ADDRESS)"},
         {IREC_ENODEV, "no-device", "no attached device matches"},
         {IREC_EAMBIGUOUS, "ambiguous", "more than one device matches; use -d ID or --all"},
         {IREC_ETIMEOUT, "timeout", "timed out waiting for the device"},

@@ -21,6 +21,7 @@
 #include "irecctl/cli.h"
 #include "irecctl/lock.h"
 #include "irecctl/log.h"
+#include "irecctl/mux-endpoint.h"
 
 static void apply_verbosity(const struct ctx *ctx)
 {
@@ -66,6 +67,30 @@ static void hold_std_fds(void)
 	}
 }
 
+/*
+ * A malformed USBMUXD_SOCKET_ADDRESS is refused before anything runs:
+ * libusbmuxd would quietly use the host's own daemon and its devices
+ * instead. --timeout also bounds the usbmuxd endpoint check (not below
+ * MUX_CHECK_FLOOR_MS, or a busy but real usbmuxd could miss it).
+ */
+#define MUX_CHECK_FLOOR_MS 200
+static bool check_usbmuxd_address(const struct ctx *ctx)
+{
+	char why[256];
+
+	if (!mux_endpoint_valid(why, sizeof(why))) {
+		log_error("%s", why);
+		return false;
+	}
+	if (ctx->have_timeout) {
+		double ms = ctx->timeout_s * 1000;
+		mux_endpoint_limit(ms < MUX_CHECK_FLOOR_MS ? MUX_CHECK_FLOOR_MS
+		                   : ms > 1e9              ? 0
+		                                           : (int)ms);
+	}
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx ctx;
@@ -88,6 +113,8 @@ int main(int argc, char **argv)
 		return IREC_EUSAGE;
 	}
 	apply_verbosity(&ctx);
+	if (!cmd->no_usbmuxd && !check_usbmuxd_address(&ctx))
+		return IREC_EUSAGE;
 	/* One resolution of -d for every command: an old-form UDID also
 	 * finds its device in recovery, by the ECID remembered for it. */
 	if (ctx.have_device)

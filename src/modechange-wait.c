@@ -181,16 +181,36 @@ static const char *unseen_why(const struct target *t)
 	return why;
 }
 
+/* A device that never left: was its request ever answered? */
+static const char *unanswered_why(const struct target *t)
+{
+	static char why[260];
+
+	if (t->departed)
+		return "";
+	if (t->thread_started && !__atomic_load_n(&t->send_done, __ATOMIC_ACQUIRE))
+		snprintf(why, sizeof(why), " and the request got no answer from %s",
+		         t->dev.mode == MODE_NORMAL ? "lockdownd" : "the device");
+	else if (t->send_done && t->send_status == IREC_OK && t->send_error[0])
+		snprintf(why, sizeof(why), " and %s", t->send_error);
+	else
+		return "";
+	return why;
+}
+
 static void time_out_all(struct target *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct target *t = &v[i];
-		abandon_send(t);
-		if (t->resolved || !t->waiting)
+		if (t->resolved || !t->waiting) {
+			abandon_send(t);
 			continue;
+		}
+		const char *unanswered = unanswered_why(t);
+		abandon_send(t);
 		mc_resolve(t, IREC_ETIMEOUT, t->departed ? MODE_UNKNOWN : t->dev.mode,
-		           "did not arrive in %s mode in time%s%s", mode_name(t->spec->target),
-		           t->departed ? " (it left its old mode)" : "", unseen_why(t));
+		           "did not arrive in %s mode in time%s%s%s", mode_name(t->spec->target),
+		           t->departed ? " (it left its old mode)" : "", unanswered, unseen_why(t));
 	}
 }
 

@@ -4,7 +4,7 @@
  * usbmuxd plist protocol v1, as libusbmuxd sends it: a 16-byte
  * little-endian header {length, version 1, message 8 (plist), tag} and an
  * XML plist; the answer must be a header of the same kind and a plist
- * dictionary. Anything else is not a usbmuxd. The endpoint is the one
+ * dictionary, in time. Anything else is not a usbmuxd. The endpoint is the one
  * libusbmuxd would use: a UNIX socket, or a TCP "host:port" (a proxy such
  * as usbfluxd or netmuxd), resolved and tried as libusbmuxd does.
  */
@@ -26,6 +26,7 @@
 
 #include "irecctl/log.h"
 #include "irecctl/mux-endpoint.h"
+#include "irecctl/sanitize.h"
 
 #define MUX_DEFAULT_PATH "/var/run/usbmuxd"
 #define MUX_HDR_LEN      16u
@@ -33,6 +34,9 @@
 #define MUX_VERSION      1u
 #define MUX_MSG_PLIST    8u
 #define MUX_TAG          1u
+
+/* --timeout: no one check may take longer (0: no limit). */
+static int limit_ms;
 
 static const char read_buid[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                                 "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
@@ -52,23 +56,25 @@ struct endpoint {
 	char name[sizeof(((struct sockaddr_un *)0)->sun_path) + 16]; /* for messages */
 };
 
-/* libusbmuxd's rule: the text after the last ':' is a port 1..65535. */
-static bool is_tcp_address(const char *a)
+/* libusbmuxd's rule (2.0.2 and 2.1.0 alike): strtol() of the text after
+ * the last ':' must end there and give 1..65535; the port is that number. */
+static long tcp_port(const char *a)
 {
 	const char *p = strrchr(a, ':');
 	char *end = NULL;
 	long port;
 
-	if (!p || p == a)
-		return false;
+	if (!p)
+		return 0;
+	errno = 0;
 	port = strtol(p + 1, &end, 10);
-	return end && end != p + 1 && *end == '\0' && port > 0 && port < 65536;
+	return !errno && end && *end == '\0' && port > 0 && port < 65536 ? port : 0;
 }
 
 /* "host:port" or "[v6]:port", split as libusbmuxd splits it (the host is
- * what precedes the last ':', without the brackets); false if it has no
- * host left, when libusbmuxd falls back to the default socket. */
-static bool tcp_endpoint(const char *a, struct endpoint *e)
+ * what precedes the last ':', without the brackets); false if no host is
+ * left, where libusbmuxd falls back to the default socket. */
+static bool tcp_endpoint(const char *a, long port, struct endpoint *e)
 {
 	const char *colon = strrchr(a, ':');
 	size_t n = (size_t)(colon - a);
@@ -84,31 +90,69 @@ static bool tcp_endpoint(const char *a, struct endpoint *e)
 	e->tcp = true;
 	memcpy(e->host, host, n);
 	e->host[n] = '\0';
-	snprintf(e->port, sizeof(e->port), "%s", colon + 1);
+	snprintf(e->port, sizeof(e->port), "%ld", port);
 	snprintf(e->name, sizeof(e->name), "%s", a);
 	return true;
 }
 
-static void endpoint_from_env(struct endpoint *e)
+/*
+ * The endpoint libusbmuxd would use, or false for a value it would not
+ * understand: it falls back to /var/run/usbmuxd for those without a word,
+ * i.e. to the host's daemon and its devices. Unset or empty is that
+ * default on purpose.
+ */
+static bool endpoint_from_env(struct endpoint *e)
 {
 	const char *a = getenv("USBMUXD_SOCKET_ADDRESS");
+	long port;
 
 	memset(e, 0, sizeof(*e));
-	if (a && !strncmp(a, "UNIX:", 5) && a[5])
+	if (a && !strncmp(a, "UNIX:", 5)) {
+		if (!a[5] || strlen(a + 5) >= sizeof(e->path))
+			return false;
 		snprintf(e->path, sizeof(e->path), "%s", a + 5);
-	else if (a && strncmp(a, "UNIX:", 5) && is_tcp_address(a) && tcp_endpoint(a, e))
-		return;
-	else
+	} else if (a && a[0]) {
+		port = tcp_port(a);
+		return port > 0 && tcp_endpoint(a, port, e);
+	} else {
 		snprintf(e->path, sizeof(e->path), "%s", MUX_DEFAULT_PATH);
+	}
 	snprintf(e->name, sizeof(e->name), "%s", e->path);
+	return true;
+}
+
+bool mux_endpoint_valid(char *why, size_t whylen)
+{
+	struct endpoint e;
+	char shown[96];
+
+	if (endpoint_from_env(&e))
+		return true;
+	sanitize_text(shown, sizeof(shown), getenv("USBMUXD_SOCKET_ADDRESS"));
+	if (!strncmp(shown, "UNIX:", 5) && shown[5]) {
+		/* libusbmuxd would cut it and connect to another path */
+		snprintf(why, whylen,
+		         "USBMUXD_SOCKET_ADDRESS: the socket path is longer than %zu bytes",
+		         sizeof(e.path) - 1);
+		return false;
+	}
+	snprintf(why, whylen,
+	         "USBMUXD_SOCKET_ADDRESS '%s' is malformed: expected UNIX:/path or host:port "
+	         "(port 1-65535); libusbmuxd would silently use %s instead",
+	         shown, MUX_DEFAULT_PATH);
+	return false;
+}
+
+void mux_endpoint_limit(int ms)
+{
+	__atomic_store_n(&limit_ms, ms, __ATOMIC_RELAXED);
 }
 
 bool mux_endpoint_path(char *buf, size_t len)
 {
 	struct endpoint e;
 
-	endpoint_from_env(&e);
-	if (e.tcp)
+	if (!endpoint_from_env(&e) || e.tcp)
 		return false;
 	snprintf(buf, len, "%s", e.path);
 	return true;
@@ -174,8 +218,7 @@ static enum reply check_reply(int fd, int64_t deadline, char *why, size_t whylen
 	enum reply r = read_full(fd, hdr, sizeof(hdr), deadline);
 
 	if (r != REPLY_OK) {
-		snprintf(why, whylen,
-		         r == REPLY_SLOW ? "no reply yet" : "it closed without a reply");
+		snprintf(why, whylen, r == REPLY_SLOW ? "no reply" : "it closed without a reply");
 		return r;
 	}
 	len = le32toh(hdr[0]);
@@ -280,7 +323,9 @@ static enum reply ask_once(const struct endpoint *e, int timeout_ms, bool *absen
 
 	*absent = fd < 0 && !(e->tcp && errno == ETIMEDOUT && !gai_err);
 	if (fd < 0) {
-		if (gai_err)
+		if (!*absent)
+			snprintf(why, whylen, "the connection was not accepted");
+		else if (gai_err)
 			snprintf(why, whylen, "usbmuxd's address %s does not resolve (%s)", e->name,
 			         gai_strerror(gai_err));
 		else
@@ -301,29 +346,44 @@ static enum reply ask_once(const struct endpoint *e, int timeout_ms, bool *absen
 	return r;
 }
 
+/* The check's own deadline: the caller's, within --timeout. */
+static int check_budget(int timeout_ms)
+{
+	int limit = __atomic_load_n(&limit_ms, __ATOMIC_RELAXED);
+
+	return limit > 0 && limit < timeout_ms ? limit : timeout_ms;
+}
+
 enum mux_state mux_endpoint_check(int timeout_ms, char *why, size_t whylen)
 {
 	struct endpoint e;
 	char reason[128];
 	bool absent;
 	enum reply r;
+	int budget = check_budget(timeout_ms);
 
+	if (!mux_endpoint_valid(why, whylen))
+		return MUX_HOSTILE;
 	endpoint_from_env(&e);
-	r = ask_once(&e, timeout_ms, &absent, why, whylen);
+	r = ask_once(&e, budget, &absent, why, whylen);
 	/* A daemon on its way out closes the connections it has: if the
 	 * socket is gone on a second try, it was that, not a stranger. */
 	if (r == REPLY_EOF)
-		r = ask_once(&e, timeout_ms, &absent, why, whylen);
+		r = ask_once(&e, budget, &absent, why, whylen);
 	if (absent)
 		return MUX_ABSENT;
-	/* Silence is not proof of anything (a loaded host), and libusbmuxd
-	 * only waits on such a socket: only a wrong answer is refused. */
-	if (r == REPLY_SLOW)
-		log_debug("usbmuxd at %s: %s after %d ms; trusting it", e.name, why, timeout_ms);
-	if (r == REPLY_OK || r == REPLY_SLOW)
+	if (r == REPLY_OK)
 		return MUX_UP;
+	/* usbmuxd answers ReadBUID at once. Something that accepts and stays
+	 * silent would hold every libusbmuxd call for its own 5 s timeouts and
+	 * then hide the devices without a word: unusable too. */
 	snprintf(reason, sizeof(reason), "%s", why);
-	snprintf(why, whylen, "%s does not speak the usbmuxd protocol (%s)", e.name, reason);
+	if (r == REPLY_SLOW)
+		snprintf(why, whylen, "%s does not answer usbmuxd requests (%s within %.1f s)",
+		         e.name, reason, budget / 1000.0);
+	else
+		snprintf(why, whylen, "%s does not speak the usbmuxd protocol (%s)", e.name,
+		         reason);
 	return MUX_HOSTILE;
 }
 

@@ -68,6 +68,9 @@ static const char *lockdown_reason(lockdownd_error_t e)
 		return "lockdownd did not answer";
 	case LOCKDOWN_E_MUX_ERROR:
 		return "connection to the device failed";
+	case LOCKDOWN_E_UNKNOWN_ERROR:
+		/* what libimobiledevice makes of a connection closed before QueryType's reply */
+		return "lockdownd closed the connection without answering";
 	default:
 		return "lockdownd refused the request";
 	}
@@ -153,10 +156,14 @@ static void read_restored(idevice_t dev, struct device *d)
 		*p = (char)((*p >= 'A' && *p <= 'Z') ? *p - 'A' + 'a' : *p);
 }
 
-/* Connection-level failures: lockdownd may not be listening yet. */
-static bool transient(lockdownd_error_t e)
+/* Connection-level failures: lockdownd may not be listening yet (MUX_ERROR:
+ * usbmuxd could not connect), or it took the connection and closed it
+ * before answering QueryType (libimobiledevice says UNKNOWN_ERROR). */
+static enum mux_retry transient(lockdownd_error_t e)
 {
-	return e == LOCKDOWN_E_MUX_ERROR || e == LOCKDOWN_E_UNKNOWN_ERROR;
+	return e == LOCKDOWN_E_MUX_ERROR       ? MUX_RETRY_REFUSED
+	       : e == LOCKDOWN_E_UNKNOWN_ERROR ? MUX_RETRY_CLOSED
+	                                       : MUX_RETRY_NO;
 }
 
 /* A lockdownd client that has answered QueryType; *type is its answer. */
@@ -169,7 +176,7 @@ static lockdownd_error_t connect_lockdown(idevice_t dev, lockdownd_client_t *cli
 	return e;
 }
 
-static void query_lockdown(idevice_t dev, struct device *d, bool *retry)
+static void query_lockdown(idevice_t dev, struct device *d, enum mux_retry *retry)
 {
 	lockdownd_client_t client = NULL;
 	char *type = NULL;
@@ -195,7 +202,7 @@ static void query_lockdown(idevice_t dev, struct device *d, bool *retry)
 		lockdownd_client_free(client);
 }
 
-bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *d, bool *retry)
+bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *d, enum mux_retry *retry)
 {
 	idevice_t dev = NULL;
 	char *record = NULL;
@@ -203,7 +210,7 @@ bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *d, bool 
 	uint64_t ecid;
 
 	if (retry)
-		*retry = false;
+		*retry = MUX_RETRY_NO;
 	if (info->conn_type != CONNECTION_TYPE_USB)
 		return false;
 	/* Normal or restore: only lockdownd's QueryType can say, so until it
@@ -223,14 +230,14 @@ bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *d, bool 
 		d->trusted = 0;
 		/* Not an answer about the record: usbmuxd could not be reached. */
 		if (retry && r != -ENOENT && r != -EBADF)
-			*retry = true;
+			*retry = MUX_RETRY_REFUSED;
 	}
 	/* This asks usbmuxd for its list again: with many probes at once its
 	 * listen backlog may be full, which passes (the caller retries). */
 	if (idevice_new_with_options(&dev, d->udid, IDEVICE_LOOKUP_USBMUX) != IDEVICE_E_SUCCESS) {
 		snprintf(d->error, sizeof(d->error), "device left usbmuxd while being queried");
 		if (retry)
-			*retry = true;
+			*retry = MUX_RETRY_REFUSED;
 		return true;
 	}
 	query_lockdown(dev, d, retry);

@@ -304,6 +304,19 @@ static int consume(struct target *t, struct event_loop *loop, uint64_t seq0,
 	}
 }
 
+/* Normal and restore mode are seen through usbmuxd only: a wait for
+ * nothing else, with usbmuxd unusable, could only ever time out. */
+static bool blind(const struct wait_request *r, struct event_loop *loop, struct wait_outcome *out)
+{
+	const unsigned mux_modes = WAIT_MODE(MODE_NORMAL) | WAIT_MODE(MODE_RESTORE);
+	const char *why = events_mux_unusable(loop);
+
+	if (!why)
+		return false;
+	snprintf(out->mux_unusable, sizeof(out->mux_unusable), "%s", why);
+	return !r->gone && !r->any_change && r->modes && !(r->modes & ~mux_modes);
+}
+
 static int run(const struct wait_request *r, struct event_loop *loop, struct wait_outcome *out)
 {
 	struct target t = {.req = r};
@@ -311,6 +324,8 @@ static int run(const struct wait_request *r, struct event_loop *loop, struct wai
 	uint64_t seq0 = events_seq(loop);
 	int verdict;
 
+	if (blind(r, loop, out))
+		return WAIT_BLIND;
 	if (snapshot(r, &l, out->error, sizeof(out->error)) < 0) {
 		device_list_free(&l);
 		return WAIT_ERROR;

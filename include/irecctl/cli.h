@@ -63,6 +63,8 @@ struct command {
 	/* The first operand ends option parsing: a command line follows (watch --exec). */
 	bool operands_end_options;
 	bool hidden; /* not in --help (irecctl completions: for the build) */
+	/* Never reaches usbmuxd: a malformed USBMUXD_SOCKET_ADDRESS is not refused. */
+	bool no_usbmuxd;
 	int (*run)(struct ctx *ctx, const struct cmd_args *args);
 };
 

@@ -51,10 +51,16 @@ bool usb_probe_arrival(libusb_device *dev, const struct device *early, struct de
  * whether this host has a pair record. Returns false if info is not a
  * USB-connected device. One attempt; it may block as long as lockdownd
  * takes, so callers bound it with their own deadline. If retry is not
- * NULL it says whether the mode stayed unknown for a reason that may pass
- * (lockdownd refusing or dropping the connection, as right after attach).
+ * NULL it says whether the mode stayed unknown for a reason that may pass.
  */
-bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *out, bool *retry);
+enum mux_retry {
+	MUX_RETRY_NO,      /* an answer, or a failure that asking again does not change */
+	MUX_RETRY_REFUSED, /* no connection (lockdownd not listening yet, usbmuxd busy) */
+	/* lockdownd accepted and closed without a reply: a definite failure,
+	 * except right after the device arrived (a freshly booted lockdownd) */
+	MUX_RETRY_CLOSED,
+};
+bool mux_probe_device(const usbmuxd_device_info_t *info, struct device *out, enum mux_retry *retry);
 
 struct discover_opts {
 	int timeout_ms; /* the whole snapshot; a probe that takes longer is listed with an error */

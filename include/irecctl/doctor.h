@@ -101,6 +101,9 @@ struct mux_facts {
 	bool installed;         /* a usbmuxd binary is in the usual places */
 	bool normal_attached;   /* sysfs has an Apple device in a usbmuxd mode */
 	bool started_on_attach; /* a udev rule starts usbmuxd (udev_coverage) */
+	/* Something at address that is not a usbmuxd, or does not answer
+	 * (mux_endpoint_check()), so it was not asked further; "" otherwise. */
+	char unusable[256];
 };
 
 void doctor_judge_usbmuxd(const struct mux_facts *m, struct doctor_result *r);

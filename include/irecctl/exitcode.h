@@ -9,7 +9,7 @@
 enum irec_status {
 	IREC_OK = 0,          /* success (also: already in the requested mode) */
 	IREC_EFAIL = 1,       /* general failure */
-	IREC_EUSAGE = 2,      /* bad command line */
+	IREC_EUSAGE = 2,      /* bad command line, or a malformed USBMUXD_SOCKET_ADDRESS */
 	IREC_ENODEV = 3,      /* no device matches */
 	IREC_EAMBIGUOUS = 4,  /* more than one device matches and --all not given */
 	IREC_ETIMEOUT = 5,    /* timed out waiting */

@@ -72,6 +72,7 @@ enum wait_result {
 	WAIT_VANISHED,    /* it departed (departure_ends) */
 	WAIT_AMBIGUOUS,   /* no id and several devices attached (candidates) */
 	WAIT_ERROR,       /* the event loop or the snapshot failed: error */
+	WAIT_BLIND,       /* every mode asked for is usbmuxd's, which is unusable: mux_unusable */
 };
 
 #define WAIT_SEEN_MAX 16
@@ -91,6 +92,9 @@ struct wait_outcome {
 	size_t candidates;
 	int signo;
 	char error[160];
+	/* usbmuxd cannot be used (events_mux_unusable()): normal and restore
+	 * mode devices are not seen; "" when it can. */
+	char mux_unusable[256];
 };
 
 enum wait_result wait_for(const struct wait_request *req, struct wait_outcome *out);

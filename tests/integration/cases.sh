@@ -255,7 +255,8 @@ PY
 			"$IRECCTL" exit -d 0x31 --no-wait 2>"$T/nowait.err"; echo "nowait=$?"
 			"$IRECSIM" ctl wait 1 normal >/dev/null && echo "booted"
 			kill $h'
-		has out '^wait=5$'
+		# wait for normal mode only cannot see it: refused at once.
+		has out '^wait=22$'
 		has out '^watch=0$'
 		has out '^enter=3$'
 		has out '^status=0$'
@@ -277,6 +278,157 @@ PY
 			[ "$(grep -c warning "$tmp/$f.err")" = 1 ] || fail "$f: not one warning"
 		done
 		has enter.err 'usbmuxd is unreachable, so devices in normal and restore mode cannot be seen'
+	done
+	;;
+mux-silent)
+	# An endpoint that accepts connections and never answers, as a UNIX
+	# socket and on 127.0.0.1: the check trusted silence, so libusbmuxd sat
+	# in its own 5 s timeouts and then hid the devices without a word
+	# (status: `[]` after 11 s, exit 0; enter exit 3 after 12 s; wait, watch
+	# likewise, all ignoring --timeout). Now it is unusable, said, at once.
+	cat >"$T/silent.py" <<'PY'
+import os, socket, sys
+if sys.argv[1] == "unix":
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(sys.argv[2])
+    addr = "UNIX:" + sys.argv[2]
+else:
+    s = socket.socket(socket.AF_INET)
+    s.bind(("127.0.0.1", 0))
+    addr = "127.0.0.1:%d" % s.getsockname()[1]
+s.listen(64)
+with open(sys.argv[2] + ".addr.tmp", "w") as f:
+    f.write(addr + "\n")
+os.rename(sys.argv[2] + ".addr.tmp", sys.argv[2] + ".addr")
+held = []
+while True:
+    held.append(s.accept()[0])
+PY
+	for kind in unix tcp; do
+		inlab $N8 -- '
+			python3 "$T/silent.py" '$kind' "$T/'$kind'" & h=$!
+			while [ ! -s "$T/'$kind'.addr" ]; do sleep 0.01; done
+			export USBMUXD_SOCKET_ADDRESS="$(cat "$T/'$kind'.addr")"
+			ms() { echo "$1=$? ms=$(( $(date +%s%3N) - t0 ))"; }
+			t0=$(date +%s%3N); "$IRECCTL" --timeout 1 status --json >"$T/status.out" 2>"$T/status.err"; ms status
+			t0=$(date +%s%3N); "$IRECCTL" enter -d 0x31 --timeout 2 2>"$T/enter.err"; ms enter
+			t0=$(date +%s%3N); "$IRECCTL" wait --for normal -d 0x31 --timeout 2 2>"$T/wait.err"; ms wait
+			t0=$(date +%s%3N); "$IRECCTL" watch --timeout 2 >/dev/null 2>"$T/watch.err"; ms watch
+			t0=$(date +%s%3N); "$IRECCTL" --timeout 1 doctor >"$T/doctor.out" 2>"$T/doctor.err"; ms doctor
+			"$IRECSIM" ctl show 1 | grep "^mode="
+			kill $h'
+		has out '^status=0 '
+		has out '^enter=3 '
+		has out '^wait=22 '
+		has out '^watch=0 '
+		has out '^mode=normal$'
+		has status.out '"error": "usbmuxd unreachable: .* does not answer usbmuxd requests [(]no reply within 1[.]0 s[)]'
+		has enter.err 'error: usbmuxd is unreachable, so devices in normal and restore mode cannot be seen: .* does not answer usbmuxd requests'
+		has doctor.out 'does not answer usbmuxd requests [(]no reply within 1[.]0 s[)]'
+		has wait.err 'cannot wait for device 0x0*31 to be in normal mode: usbmuxd is unusable [(].* does not answer usbmuxd requests'
+		for f in status watch; do
+			has "$f.err" 'warning: .* does not answer usbmuxd requests [(]no reply within [12][.]0 s[)]: normal and restore mode devices cannot be seen'
+			[ "$(grep -c warning "$tmp/$f.err")" = 1 ] || fail "$f: not one warning"
+		done
+		# Each command within about its --timeout (the check and the
+		# event loop's check), not libusbmuxd's 5 s timeouts on top.
+		for c in status:3000 enter:5000 wait:5000 watch:5000 doctor:5000; do
+			ms=$(sed -n "s/^${c%%:*}=[0-9]* ms=//p" "$tmp/out")
+			[ "$ms" -lt "${c#*:}" ] || fail "${c%%:*} took $ms ms"
+		done
+	done
+	;;
+mux-address-malformed)
+	# A USBMUXD_SOCKET_ADDRESS that libusbmuxd (2.0.2, 2.1.0) cannot parse
+	# made it fall back to /var/run/usbmuxd, the host's daemon: a typo
+	# acted on the host's devices. Here the lab's usbmuxd is at that path
+	# with a device behind it, so a fallback would list that device.
+	for bad in foo UNIX: 127.0.0.1: 127.0.0.1:99999 :5 127.0.0.1:0 "[]:5" "unix:/tmp/x" 127.0.0.1:5x; do
+		inlab $N8 -- '
+			export USBMUXD_SOCKET_ADDRESS="'"$bad"'"
+			"$IRECCTL" status --json >"$T/status.out" 2>"$T/status.err"; echo "status=$?"
+			"$IRECCTL" enter -d 0x31 --timeout 2 2>"$T/enter.err"; echo "enter=$?"
+			"$IRECCTL" wait --for normal --timeout 2 2>"$T/wait.err"; echo "wait=$?"
+			"$IRECSIM" ctl show 1 | grep "^mode="
+			"$IRECCTL" completions bash >/dev/null; echo "completions=$?"'
+		for c in status enter wait; do
+			has out "^$c=2\$"
+			has "$c.err" "^irecctl: error: USBMUXD_SOCKET_ADDRESS '.*' is malformed: expected UNIX:/path or host:port"
+			[ "$(wc -l <"$tmp/$c.err")" = 1 ] || fail "$c: not one line for '$bad'"
+		done
+		[ ! -s "$tmp/status.out" ] || fail "status printed devices for '$bad'"
+		has out '^mode=normal$'
+		has out '^completions=0$'
+	done
+	# What libusbmuxd does accept is used as it would use it: unset and
+	# empty are the default socket (the lab's device), a free port on
+	# 127.0.0.1 is "not running", strtol()'s leading "+" is a port.
+	inlab $N8 -- '
+		"$IRECCTL" status >"$T/unset.out"; echo "unset=$?"
+		USBMUXD_SOCKET_ADDRESS= "$IRECCTL" status >"$T/empty.out"; echo "empty=$?"
+		python3 -c "import socket; s = socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])" >"$T/free.port"
+		USBMUXD_SOCKET_ADDRESS="127.0.0.1:+$(cat "$T/free.port")" "$IRECCTL" status --json >"$T/plus.out"; echo "plus=$?"
+		USBMUXD_SOCKET_ADDRESS="[127.0.0.1]:$(cat "$T/free.port")" "$IRECCTL" status --json >"$T/v6.out"; echo "brackets=$?"'
+	for c in unset empty plus brackets; do has out "^$c=0\$"; done
+	has unset.out "$ECID"
+	has empty.out "$ECID"
+	has plus.out '"error": "usbmuxd unreachable: usbmuxd is not running [(]127[.]0[.]0[.]1:[+][0-9]+: Connection refused[)]'
+	has v6.out '"error": "usbmuxd unreachable: usbmuxd is not running [(][[]127[.]0[.]0[.]1[]]:[0-9]+: Connection refused[)]'
+	;;
+wait-blind)
+	# A normal-mode device behind an endpoint that is not usbmuxd: wait
+	# said "did not appear" (exit 3) after the whole timeout, though it
+	# could never have seen normal mode. Now: exit 22 at once, saying why;
+	# a wait that can also see another mode still waits, and its timeout
+	# names the blindness.
+	cat >"$T/garbage.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(64)
+while True:
+    c, _ = s.accept()
+    c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
+    c.close()
+PY
+	inlab $N8 -- '
+		python3 "$T/garbage.py" "$T/g" & h=$!
+		while [ ! -S "$T/g" ]; do sleep 0.01; done
+		export USBMUXD_SOCKET_ADDRESS="UNIX:$T/g"
+		"$IRECCTL" wait --for normal -d 0x31 --timeout 30 2>"$T/normal.err"; echo "normal=$?"
+		"$IRECCTL" wait --for restore --timeout 30 2>"$T/restore.err"; echo "restore=$?"
+		"$IRECCTL" wait --for normal,recovery -d 0x31 --timeout 1 2>"$T/mixed.err"; echo "mixed=$?"
+		kill $h'
+	has out '^normal=22$'
+	has out '^restore=22$'
+	has out '^mixed=3$'
+	has normal.err '^irecctl: error: cannot wait for device 0x0*31 to be in normal mode: usbmuxd is unusable [(].* does not speak the usbmuxd protocol .*[)], so devices in normal and restore mode cannot be seen$'
+	has restore.err 'cannot wait for a device to be in restore mode: usbmuxd is unusable'
+	has mixed.err 'did not appear within 1 s; usbmuxd is unusable [(].*[)], so devices in normal and restore mode could not be seen$'
+	;;
+lockdown-faults)
+	# EnterRecovery never answered: enter said only "did not arrive in
+	# recovery mode in time", as if the device had failed to reboot.
+	inlab "$N8:fault=no-reply-enter" -- '
+		"$IRECCTL" enter -d 0x31 --timeout 2 2>"$T/enter.err"; echo "enter=$?"'
+	has out '^enter=5$'
+	has enter.err 'did not arrive in recovery mode in time and the request got no answer from lockdownd$'
+	# A lockdownd that closes every connection, on a device attached all
+	# along: status called it a refusal after 5 s of retries and enter
+	# spent the whole --timeout (15 s) asking again. It is an answer.
+	inlab "$N8:fault=lockdown-close" -- '
+		ms() { echo "$1=$? ms=$(( $(date +%s%3N) - t0 ))"; }
+		t0=$(date +%s%3N); "$IRECCTL" status --json >"$T/status.out"; ms status
+		u=$(sed -n "s/.*\"udid\": \"\(.*\)\".*/\1/p" "$T/status.out")
+		t0=$(date +%s%3N); "$IRECCTL" enter -d "$u" --timeout 15 2>"$T/enter.err"; ms enter
+		"$IRECSIM" ctl show 1 | grep "^mode="'
+	has out '^status=0 '
+	has status.out '"error": "lockdownd closed the connection without answering"'
+	has enter.err 'lockdownd closed the connection without answering'
+	has out '^mode=normal$'
+	for c in status enter; do
+		ms=$(sed -n "s/^$c=[0-9]* ms=//p" "$tmp/out")
+		[ "$ms" -lt 3000 ] || fail "$c took $ms ms"
 	done
 	;;
 mux-never-starts)
@@ -322,7 +474,7 @@ PY
 			"$IRECCTL" exit -d 0x31 --timeout 3 2>"$T/exit.err"; echo "exit=$?"
 			"$IRECSIM" ctl show 1 | grep "^mode="
 			kill $h'
-		has out '^wait=5$'
+		has out '^wait=22$'
 		has out '^watch=0$'
 		has out '^enter=3$'
 		has out '^status=0$'
