@@ -6,6 +6,8 @@
 set -eu
 : "${IRECSIM:?}" "${IRECCTL:?}"
 . "$(dirname "$0")/../casekit.sh"
+# A stranger at the usbmuxd endpoint (the hostile-usbmuxd cases).
+export STRANGER="$(cd "$(dirname "$0")" && pwd)/stranger.py"
 # usbmuxd as on a Debian host (see tests/modes/cases.sh).
 LAB_OPTS="--default-socket --mux-lifecycle"
 
@@ -230,22 +232,11 @@ mux-hostile)
 	# garbage, or closes at once): libusbmuxd's Listen thread leaked a socket
 	# per reconnect until FD_SET aborted the process (status 134) in wait,
 	# watch, enter and exit. Now: checked first, a clear warning, no crash.
-	cat >"$T/hostile.py" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.bind(sys.argv[1])
-s.listen(64)
-while True:
-    c, _ = s.accept()
-    if sys.argv[2] == "garbage":
-        c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
-    c.close()
-PY
 	for kind in garbage close; do
 		inlab $R8 -- '
-			python3 "$T/hostile.py" "$T/'$kind'" '$kind' & h=$!
-			while [ ! -S "$T/'$kind'" ]; do sleep 0.01; done
-			export USBMUXD_SOCKET_ADDRESS="UNIX:$T/'$kind'"
+			python3 "$STRANGER" unix '$kind' "$T/'$kind'.addr" & h=$!
+			while [ ! -s "$T/'$kind'.addr" ]; do sleep 0.01; done
+			export USBMUXD_SOCKET_ADDRESS="$(cat "$T/'$kind'.addr")"
 			"$IRECCTL" wait --for normal -d 0x31 --timeout 2 2>"$T/wait.err"; echo "wait=$?"
 			"$IRECCTL" watch --timeout 1 >/dev/null 2>"$T/watch.err"; echo "watch=$?"
 			"$IRECCTL" enter -d 00008130-0000000000000011 2>"$T/enter.err"; echo "enter=$?"
@@ -286,27 +277,9 @@ mux-silent)
 	# in its own 5 s timeouts and then hid the devices without a word
 	# (status: `[]` after 11 s, exit 0; enter exit 3 after 12 s; wait, watch
 	# likewise, all ignoring --timeout). Now it is unusable, said, at once.
-	cat >"$T/silent.py" <<'PY'
-import os, socket, sys
-if sys.argv[1] == "unix":
-    s = socket.socket(socket.AF_UNIX)
-    s.bind(sys.argv[2])
-    addr = "UNIX:" + sys.argv[2]
-else:
-    s = socket.socket(socket.AF_INET)
-    s.bind(("127.0.0.1", 0))
-    addr = "127.0.0.1:%d" % s.getsockname()[1]
-s.listen(64)
-with open(sys.argv[2] + ".addr.tmp", "w") as f:
-    f.write(addr + "\n")
-os.rename(sys.argv[2] + ".addr.tmp", sys.argv[2] + ".addr")
-held = []
-while True:
-    held.append(s.accept()[0])
-PY
 	for kind in unix tcp; do
 		inlab $N8 -- '
-			python3 "$T/silent.py" '$kind' "$T/'$kind'" & h=$!
+			python3 "$STRANGER" '$kind' silent "$T/'$kind'.addr" & h=$!
 			while [ ! -s "$T/'$kind'.addr" ]; do sleep 0.01; done
 			export USBMUXD_SOCKET_ADDRESS="$(cat "$T/'$kind'.addr")"
 			ms() { echo "$1=$? ms=$(( $(date +%s%3N) - t0 ))"; }
@@ -381,20 +354,10 @@ wait-blind)
 	# could never have seen normal mode. Now: exit 22 at once, saying why;
 	# a wait that can also see another mode still waits, and its timeout
 	# names the blindness.
-	cat >"$T/garbage.py" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.bind(sys.argv[1])
-s.listen(64)
-while True:
-    c, _ = s.accept()
-    c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
-    c.close()
-PY
 	inlab $N8 -- '
-		python3 "$T/garbage.py" "$T/g" & h=$!
-		while [ ! -S "$T/g" ]; do sleep 0.01; done
-		export USBMUXD_SOCKET_ADDRESS="UNIX:$T/g"
+		python3 "$STRANGER" unix garbage "$T/g.addr" & h=$!
+		while [ ! -s "$T/g.addr" ]; do sleep 0.01; done
+		export USBMUXD_SOCKET_ADDRESS="$(cat "$T/g.addr")"
 		"$IRECCTL" wait --for normal -d 0x31 --timeout 30 2>"$T/normal.err"; echo "normal=$?"
 		"$IRECCTL" wait --for restore --timeout 30 2>"$T/restore.err"; echo "restore=$?"
 		"$IRECCTL" wait --for normal,recovery -d 0x31 --timeout 1 2>"$T/mixed.err"; echo "mixed=$?"
@@ -448,25 +411,11 @@ mux-hostile-tcp)
 	# connects to over TCP (a usbmuxd proxy): the endpoint gets the same one
 	# request first. The stranger listens on 127.0.0.1 only, on a port the
 	# kernel picks; it writes the port to a file once it listens.
-	cat >"$T/hostile-tcp.py" <<'PY'
-import os, socket, sys
-s = socket.socket(socket.AF_INET)
-s.bind(("127.0.0.1", 0))
-s.listen(64)
-with open(sys.argv[1] + ".tmp", "w") as f:
-    f.write("%d\n" % s.getsockname()[1])
-os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-while True:
-    c, _ = s.accept()
-    if sys.argv[2] == "garbage":
-        c.sendall(b"HTTP/1.1 400 Bad Request\r\n\r\n")
-    c.close()
-PY
 	for kind in garbage close; do
 		inlab $R8 -- '
-			python3 "$T/hostile-tcp.py" "$T/'$kind'.port" '$kind' & h=$!
-			while [ ! -s "$T/'$kind'.port" ]; do sleep 0.01; done
-			export USBMUXD_SOCKET_ADDRESS="127.0.0.1:$(cat "$T/'$kind'.port")"
+			python3 "$STRANGER" tcp '$kind' "$T/'$kind'.addr" & h=$!
+			while [ ! -s "$T/'$kind'.addr" ]; do sleep 0.01; done
+			export USBMUXD_SOCKET_ADDRESS="$(cat "$T/'$kind'.addr")"
 			"$IRECCTL" wait --for normal -d 0x31 --timeout 2 2>"$T/wait.err"; echo "wait=$?"
 			"$IRECCTL" watch --timeout 1 >/dev/null 2>"$T/watch.err"; echo "watch=$?"
 			"$IRECCTL" enter -d 00008130-0000000000000011 2>"$T/enter.err"; echo "enter=$?"
