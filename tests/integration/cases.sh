@@ -7,7 +7,8 @@ set -eu
 : "${IRECSIM:?}" "${IRECCTL:?}"
 . "$(dirname "$0")/../casekit.sh"
 # A stranger at the usbmuxd endpoint (the hostile-usbmuxd cases).
-export STRANGER="$(cd "$(dirname "$0")" && pwd)/stranger.py"
+STRANGER="$(cd "$(dirname "$0")" && pwd)/stranger.py"
+export STRANGER
 # usbmuxd as on a Debian host (see tests/modes/cases.sh).
 LAB_OPTS="--default-socket --mux-lifecycle"
 
