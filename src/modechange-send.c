@@ -68,7 +68,10 @@ void mc_collect_sends(struct target *v, size_t n)
 			print_buttons(t);
 		}
 		if (t->send_status != IREC_OK)
-			mc_resolve(t, t->send_status, t->dev.mode, "%s", t->send_error);
+			/* A device that disconnected is in no mode irecctl saw. */
+			mc_resolve(t, t->send_status,
+			           t->send_status == IREC_EGONE ? MODE_UNKNOWN : t->dev.mode, "%s",
+			           t->send_error);
 		else if (t->spec->no_wait) {
 			mc_resolve(t, IREC_OK, t->dev.mode,
 			           "request sent (not verified: --no-wait)");

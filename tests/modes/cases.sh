@@ -275,6 +275,16 @@ unplugged-while-waiting)
 	rc_is 5
 	err_has 'it left its old mode'
 	;;
+unplugged-json)
+	# A device pulled out by the first iBoot command: the record said it
+	# was still in recovery mode; it is in no mode irecctl saw.
+	lab iPhone10,1:recovery:ecid=0x22:fault=unplug-on-cmd -- exit -d 0x22 --json
+	rc_is 14
+	out_has '"result": "disconnected"'
+	out_has '"from": "recovery"'
+	out_has '"mode": "unknown"'
+	json_valid modechange "$tmp/out"
+	;;
 no-wait-person)
 	# --no-wait sends nothing when only buttons can act: never "sent".
 	inlab iPhone10,1:recovery:ecid=0x22 -- '"$IRECCTL" enter --dfu --no-wait --wait-for-person'
