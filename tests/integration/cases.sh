@@ -304,11 +304,13 @@ mux-silent)
 			has "$f.err" 'warning: .* does not answer usbmuxd requests [(]no reply within [12][.]0 s[)]: normal and restore mode devices cannot be seen'
 			[ "$(grep -c warning "$tmp/$f.err")" = 1 ] || fail "$f: not one warning"
 		done
-		# Each command within about its --timeout (the check and the
-		# event loop's check), not libusbmuxd's 5 s timeouts on top.
-		for c in status:3000 enter:5000 wait:5000 watch:5000 doctor:5000; do
-			ms=$(sed -n "s/^${c%%:*}=[0-9]* ms=//p" "$tmp/out")
-			[ "$ms" -lt "${c#*:}" ] || fail "${c%%:*} took $ms ms"
+		# The reasons above show the check's deadline comes from --timeout.
+		# A hang guard only, not a speed test (valgrind runs this case too):
+		# none may reach libusbmuxd's two 5 s timeouts, where the old path
+		# took 11-16 s.
+		for c in status enter wait watch doctor; do
+			ms=$(sed -n "s/^$c=[0-9]* ms=//p" "$tmp/out")
+			[ "$ms" -lt 9500 ] || fail "$c took $ms ms"
 		done
 	done
 	;;
