@@ -74,12 +74,35 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static bool abandoned(struct job *j)
+static struct timespec deadline_after(int ms)
 {
-	pthread_mutex_lock(&j->batch->lock);
-	bool a = j->abandoned;
-	pthread_mutex_unlock(&j->batch->lock);
-	return a;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
+/*
+ * No event says when another process's usbmuxd backlog has room again, so
+ * a refused connection is asked again after a pause; the pause ends at once
+ * when the caller stops waiting (collect() wakes the batch). False then.
+ */
+static bool backoff(struct job *j, int ms)
+{
+	struct probe_batch *b = j->batch;
+	struct timespec until = deadline_after(ms);
+
+	pthread_mutex_lock(&b->lock);
+	while (!j->abandoned && pthread_cond_timedwait(&b->cond, &b->lock, &until) != ETIMEDOUT)
+		;
+	bool go_on = !j->abandoned;
+	pthread_mutex_unlock(&b->lock);
+	return go_on;
 }
 
 /*
@@ -103,10 +126,8 @@ static bool probe_mux(struct job *j, struct device *d)
 		/* A device already attached whose lockdownd closes on us: that is
 		 * its answer (only a fresh arrival gets a while, in the event loop). */
 		if (retry != MUX_RETRY_REFUSED || now_ms() + pause >= j->deadline_ms ||
-		    abandoned(j))
+		    !backoff(j, pause))
 			return valid;
-		struct timespec ts = {0, (long)pause * 1000000L};
-		nanosleep(&ts, NULL);
 	}
 }
 
@@ -132,25 +153,13 @@ static void *job_thread(void *arg)
 		j->valid = valid;
 		j->done = true;
 		b->pending--;
-		pthread_cond_signal(&b->cond);
+		/* The caller and any job pausing in backoff() share the cond. */
+		pthread_cond_broadcast(&b->cond);
 	}
 	batch_release_locked(b);
 	if (abandoned)
 		job_free(j);
 	return NULL;
-}
-
-static struct timespec deadline_after(int ms)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return ts;
 }
 
 static bool start_job(struct job *j)
@@ -243,6 +252,7 @@ static void run_jobs(struct job **jobs, size_t n, int timeout_ms, struct device_
 		if (pthread_cond_timedwait(&b->cond, &b->lock, &deadline) == ETIMEDOUT)
 			break;
 	collect(jobs, n, out);
+	pthread_cond_broadcast(&b->cond); /* abandoned jobs leave backoff() */
 	batch_release_locked(b);
 }
 
